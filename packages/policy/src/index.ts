@@ -1,0 +1,5 @@
+export { isInternalAddress, isInternalHostname } from "./address.ts";
+export { type ConsistencyProblem, checkConsistency } from "./consistency.ts";
+export * from "./schemas.ts";
+export { buildSnapshot, canonicalJson, type SnapshotInput } from "./snapshot.ts";
+export * from "./types.ts";

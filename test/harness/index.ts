@@ -1,0 +1,3 @@
+export { freePort } from "./free-port.ts";
+export { createDatabase, type PostgresInstance, startPostgres } from "./postgres.ts";
+export { type RedisInstance, startRedis } from "./redis.ts";
