@@ -1,0 +1,7 @@
+export { type AccessLogOptions, accessLog } from "./access-log.ts";
+export { healthRoutes, type ReadinessCheck } from "./health-routes.ts";
+export { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
+export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export { createOpsApp, type OpsAppOptions } from "./ops-app.ts";
+export { createRegistry, type RegistryOptions } from "./registry.ts";
+export { type RequestIdOptions, type RequestIdVariables, requestId } from "./request-id.ts";
