@@ -1,0 +1,14 @@
+import type { LocalProviderAdapter } from "../types.ts";
+import { mockCompletion, mockStream } from "./mock-completion.ts";
+
+/**
+ * The `mock` kind answers like OpenAI without any network, so a gateway can be tried, load-tested and
+ * tested end to end before any real provider is configured.
+ */
+export const mockAdapter: LocalProviderAdapter = {
+  kind: "mock",
+  transport: "local",
+  validate: () => null,
+  respond: (req, target, ctx) =>
+    req.stream === true ? mockStream(req, target, ctx) : mockCompletion(req, target, ctx),
+};

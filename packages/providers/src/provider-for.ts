@@ -1,0 +1,20 @@
+import type { ProviderKind } from "@switchyard/policy";
+import { mockAdapter } from "./mock/index.ts";
+import { openAIAdapter } from "./openai/index.ts";
+import { openAICompatibleAdapter } from "./openai-compatible/index.ts";
+import type { ProviderAdapter } from "./types.ts";
+
+/** Every known kind must have an adapter; the `Record` type makes a missing one a compile error. */
+const ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
+  mock: mockAdapter,
+  openai: openAIAdapter,
+  "openai-compatible": openAICompatibleAdapter,
+};
+
+/**
+ * The adapter for a provider kind, or undefined for a kind this build does not know (a snapshot from a newer
+ * control plane), which the data plane refuses at compile time.
+ */
+export function providerFor(kind: string): ProviderAdapter | undefined {
+  return Object.hasOwn(ADAPTERS, kind) ? ADAPTERS[kind as ProviderKind] : undefined;
+}
