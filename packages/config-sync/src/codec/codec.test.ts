@@ -1,0 +1,111 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { buildSnapshot, canonicalJson } from "@switchyard/policy";
+import { SnapshotSchema } from "@switchyard/proto";
+import { describe, expect, it } from "vitest";
+import { sampleConfig } from "../test-fixtures.ts";
+import { snapshotFromProto } from "./snapshot-from-proto.ts";
+import { snapshotToProto } from "./snapshot-to-proto.ts";
+import { versionOf, versionSnapshot } from "./version.ts";
+
+describe("versionOf", () => {
+  it("is the lowercase hex SHA-256 of the canonical JSON and ignores input order", () => {
+    const config = sampleConfig();
+    const v = versionOf(config);
+    expect(v).toMatch(/^[0-9a-f]{64}$/);
+    const reordered = buildSnapshot({
+      providers: [...config.providers].reverse(),
+      routes: config.routes,
+      consumers: config.consumers,
+      apiKeys: config.apiKeys,
+      limits: config.limits,
+    });
+    expect(versionOf(reordered)).toBe(v);
+    expect(canonicalJson(reordered)).toBe(canonicalJson(config));
+  });
+
+  it("pins the version of a known snapshot, so an accidental change to the canonical form is caught", () => {
+    const empty = buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] });
+    // sha256('{"apiKeys":[],"consumers":[],"limits":[],"providers":[],"routes":[],"schemaVersion":1}')
+    expect(versionOf(empty)).toBe("c8932559d723c5e471b6a9c4aaaedf989042925321f0a804ac1da672d79a6f82");
+  });
+
+  it("changes when any value changes", () => {
+    expect(versionOf(sampleConfig("a"))).not.toBe(versionOf(sampleConfig("b")));
+  });
+});
+
+describe("snapshot codec", () => {
+  it("round-trips through protobuf binary to an equal snapshot with the same version", () => {
+    const s = versionSnapshot(sampleConfig(), 42n);
+    const wire = toBinary(SnapshotSchema, snapshotToProto(s, "nonce-1"));
+    const back = snapshotFromProto(fromBinary(SnapshotSchema, wire));
+    expect(back).toEqual({ ok: true, value: s });
+    if (back.ok) expect(canonicalJson(back.value.config)).toBe(canonicalJson(s.config));
+  });
+
+  it("keeps a null provider key null and an empty one empty", () => {
+    const s = versionSnapshot(sampleConfig(), 1n);
+    const msg = snapshotToProto(s, "n");
+    expect(msg.payload?.providers.find((p) => p.kind === "mock")?.apiKey).toBeUndefined();
+    const back = snapshotFromProto(msg);
+    expect(back.ok && back.value.config.providers.find((p) => p.kind === "mock")?.apiKey).toBeNull();
+  });
+
+  it("rejects a version that does not match the payload", () => {
+    const msg = snapshotToProto(versionSnapshot(sampleConfig("a"), 1n), "n");
+    msg.version = versionOf(sampleConfig("b"));
+    const r = snapshotFromProto(msg);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe("version_mismatch");
+  });
+
+  it("rejects a newer schema version", () => {
+    const msg = snapshotToProto(versionSnapshot(sampleConfig(), 1n), "n");
+    msg.payload!.schemaVersion = 99;
+    const r = snapshotFromProto(msg);
+    expect(!r.ok && r.error.code).toBe("unsupported_schema");
+  });
+
+  it("rejects a missing payload", () => {
+    const r = snapshotFromProto(create(SnapshotSchema, { version: "x", nonce: "n" }));
+    expect(!r.ok && r.error.code).toBe("invalid_payload");
+  });
+
+  it("rejects kinds outside policy's lists, naming the entity", () => {
+    const msg = snapshotToProto(versionSnapshot(sampleConfig(), 1n), "n");
+    msg.payload!.limits[0]!.window = "fortnight";
+    const r = snapshotFromProto(msg);
+    expect(r).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: "invalid_value",
+        entityKind: "limit",
+        entityId: msg.payload!.limits[0]!.id,
+      }),
+    });
+    const msg2 = snapshotToProto(versionSnapshot(sampleConfig(), 1n), "n");
+    msg2.payload!.providers[0]!.kind = "carrier-pigeon";
+    expect(snapshotFromProto(msg2)).toMatchObject({
+      ok: false,
+      error: { code: "invalid_value", entityKind: "provider" },
+    });
+  });
+
+  it("rejects a limit beyond the safe integer range", () => {
+    const msg = snapshotToProto(versionSnapshot(sampleConfig(), 1n), "n");
+    msg.payload!.limits[0]!.limit = 2n ** 60n;
+    expect(snapshotFromProto(msg)).toMatchObject({ ok: false, error: { code: "invalid_value", entityKind: "limit" } });
+  });
+
+  it("rejects an inconsistent snapshot even when its version matches", () => {
+    const config = buildSnapshot({
+      providers: [],
+      routes: [{ id: "r1", alias: "gpt", providerId: "missing", upstreamModel: "m" }],
+      consumers: [],
+      apiKeys: [],
+      limits: [],
+    });
+    const r = snapshotFromProto(snapshotToProto(versionSnapshot(config, 1n), "n"));
+    expect(r).toMatchObject({ ok: false, error: { code: "inconsistent", entityKind: "route", entityId: "r1" } });
+  });
+});

@@ -1,0 +1,18 @@
+import { createHash } from "node:crypto";
+import { type ConfigSnapshot, canonicalJson, type VersionedSnapshot } from "@switchyard/policy";
+
+/**
+ * The version of the stream protocol this build speaks. A server refuses a Hello with another version;
+ * bump it only for changes old peers cannot ignore (new fields alone do not need it).
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** A snapshot's identity: lowercase hex SHA-256 of its canonical JSON, so both planes compute the same value. */
+export function versionOf(config: ConfigSnapshot): string {
+  return createHash("sha256").update(canonicalJson(config)).digest("hex");
+}
+
+/** Pairs a snapshot with its version and its change-log generation; the result is frozen like the snapshot. */
+export function versionSnapshot(config: ConfigSnapshot, generation: bigint): VersionedSnapshot {
+  return Object.freeze({ version: versionOf(config), generation, config });
+}

@@ -1,0 +1,73 @@
+import { buildSnapshot, type ConfigSnapshot } from "@switchyard/policy";
+import type { SyncLogger } from "./logger.ts";
+
+/** A small consistent configuration; `tag` changes one route so each tag gives a different version. */
+export function sampleConfig(tag = "a"): ConfigSnapshot {
+  return buildSnapshot({
+    providers: [
+      {
+        id: "00000000-0000-4000-8000-000000000002",
+        name: "openai",
+        kind: "openai",
+        baseUrl: "https://api.openai.com/v1",
+        apiKey: "sk-test",
+        connectTimeoutMs: 5_000,
+        firstByteTimeoutMs: 60_000,
+      },
+      {
+        id: "00000000-0000-4000-8000-000000000001",
+        name: "mock",
+        kind: "mock",
+        baseUrl: "",
+        apiKey: null,
+        connectTimeoutMs: 1_000,
+        firstByteTimeoutMs: 2_000,
+      },
+    ],
+    routes: [
+      {
+        id: "10000000-0000-4000-8000-000000000001",
+        alias: "gpt",
+        providerId: "00000000-0000-4000-8000-000000000002",
+        upstreamModel: `gpt-${tag}`,
+      },
+    ],
+    consumers: [{ id: "20000000-0000-4000-8000-000000000001", name: "team", enabled: true }],
+    apiKeys: [
+      {
+        id: "30000000-0000-4000-8000-000000000001",
+        consumerId: "20000000-0000-4000-8000-000000000001",
+        hash: "a".repeat(64),
+      },
+    ],
+    limits: [
+      {
+        id: "40000000-0000-4000-8000-000000000001",
+        kind: "requests",
+        window: "minute",
+        scope: "consumer",
+        scopeId: "20000000-0000-4000-8000-000000000001",
+        limit: 2 ** 40,
+        failurePolicy: "allow",
+      },
+    ],
+  });
+}
+
+/** A logger that records entries, so tests can assert on what was logged (and that no secret was). */
+export function recordingLogger(): SyncLogger & { entries: { level: string; obj: object; msg: string }[] } {
+  const entries: { level: string; obj: object; msg: string }[] = [];
+  const at = (level: string) => (obj: object, msg: string) => {
+    entries.push({ level, obj, msg });
+  };
+  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** Polls `check` every 5 ms until it holds, failing after `timeoutMs`; tests wait on conditions, not sleeps. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
