@@ -120,7 +120,9 @@ export type LimitUpdate = z.infer<typeof limitUpdateSchema>;
  * Which field of a well-formed limit this release cannot enforce yet (answered with 422), or null.
  * Only requests per minute per consumer is enforced until the limits issue lands.
  */
-export function unsupportedLimitField(l: Pick<LimitCreate, "kind" | "window" | "scope">): string | null {
+export function unsupportedLimitField(
+  l: Pick<LimitCreate, "kind" | "window" | "scope">,
+): "kind" | "window" | "scope" | null {
   if (l.kind !== "requests") return "kind";
   if (l.window !== "minute") return "window";
   if (l.scope !== "consumer") return "scope";

@@ -1,0 +1,217 @@
+import { randomBytes } from "node:crypto";
+import { createDb, type Db, migrateToLatest } from "@switchyard/db";
+import { createLogger, createRegistry } from "@switchyard/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashKey } from "../routes/keys/generate-key.ts";
+import { createSecretBox } from "../secrets/secret-box.ts";
+import { createAdminApp } from "./app.ts";
+import { createUpstreamGuard } from "./upstream-guard.ts";
+
+const TOKEN = "admin-token-for-tests-0123456789";
+/** Response bodies in these tests are checked field by field, so they are read untyped. */
+const json = (res: Response): Promise<any> => res.json();
+
+describe("admin API (PGlite)", () => {
+  let db: Db;
+  let app: ReturnType<typeof createAdminApp>;
+  const generations: bigint[] = [];
+  const box = createSecretBox(new Map([["k1", randomBytes(32)]]), "k1");
+
+  beforeAll(async () => {
+    db = createDb({ pgliteMemory: true });
+    await migrateToLatest(db);
+    app = createAdminApp(
+      {
+        db,
+        secrets: box,
+        logger: createLogger({ name: "test", level: "silent" }),
+        guardUpstream: createUpstreamGuard({ allowInternal: false, resolve: async () => ["203.0.113.9"] }),
+        changed: (g) => generations.push(g),
+        nodes: () => [],
+      },
+      {
+        adminTokens: [TOKEN],
+        registry: createRegistry({ app: "test" }),
+        ready: async () => true,
+        currentSnapshot: () => undefined,
+        buildVersion: "test",
+      },
+    );
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    app.request(`/admin/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it("requires the admin token on every call", async () => {
+    for (const auth of [undefined, "Bearer wrong-token", `Basic ${TOKEN}`]) {
+      const res = await app.request("/admin/v1/providers", { headers: auth ? { authorization: auth } : {} });
+      expect(res.status).toBe(401);
+      const body = await json(res);
+      expect(body.error.code).toBe("unauthorized");
+      expect(body.error.requestId).toBeTruthy();
+    }
+    expect((await app.request("/admin/v1/openapi.json")).status).toBe(401);
+    expect((await app.request("/healthz")).status).toBe(200);
+  });
+
+  it("creates a provider, never returns its key and stores it sealed", async () => {
+    const res = await call("POST", "/providers", {
+      name: "openai-main",
+      kind: "openai",
+      baseUrl: "https://api.openai.com/v1",
+      apiKey: "sk-upstream-very-secret",
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("etag")).toBe('"r1"');
+    const text = await res.text();
+    expect(text).not.toContain("sk-upstream-very-secret");
+    const p = JSON.parse(text);
+    expect(p).toMatchObject({ name: "openai-main", kind: "openai", hasApiKey: true, revision: 1 });
+    const row = await db.kysely.selectFrom("providers").selectAll().where("id", "=", p.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain("sk-upstream-very-secret");
+    expect(generations.length).toBeGreaterThan(0);
+  });
+
+  it("answers validation errors with 400 naming the field", async () => {
+    const res = await call("POST", "/providers", { name: "x", kind: "openai" });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.code).toBe("validation_failed");
+    expect(body.error.details.map((d: { field: string }) => d.field)).toContain("baseUrl");
+
+    const bad = await call("POST", "/providers", { name: "y", kind: "nope", baseUrl: "ftp://x", extra: 1 });
+    const fields = (await json(bad)).error.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(["kind"]));
+
+    const malformed = await app.request("/admin/v1/providers", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(malformed.status).toBe(400);
+    expect((await call("GET", "/providers/not-a-uuid")).status).toBe(400);
+    expect((await call("GET", "/providers?limit=0")).status).toBe(400);
+  });
+
+  it("refuses internal upstream addresses with 422 naming baseUrl", async () => {
+    const res = await call("POST", "/providers", { name: "inner", kind: "openai", baseUrl: "http://169.254.169.254/" });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.details[0].field).toBe("baseUrl");
+  });
+
+  it("conflicts on a duplicate name with 409", async () => {
+    const body = { name: "dup", kind: "mock" };
+    expect((await call("POST", "/providers", body)).status).toBe(201);
+    const res = await call("POST", "/providers", body);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe("conflict");
+  });
+
+  it("guards updates with If-Match", async () => {
+    const created = await json(await call("POST", "/providers", { name: "etag", kind: "mock" }));
+    const first = await call("PATCH", `/providers/${created.id}`, { connectTimeoutMs: 1000 }, { "if-match": '"r1"' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("etag")).toBe('"r2"');
+    const stale = await call("PATCH", `/providers/${created.id}`, { connectTimeoutMs: 2000 }, { "if-match": '"r1"' });
+    expect(stale.status).toBe(412);
+    const got = await json(await call("GET", `/providers/${created.id}`));
+    expect(got.connectTimeoutMs).toBe(1000);
+  });
+
+  it("paginates lists with a cursor", async () => {
+    for (let i = 0; i < 5; i++) await call("POST", "/consumers", { name: `page-${i}` });
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const q: string = cursor ? `?limit=2&cursor=${cursor}` : "?limit=2";
+      const body = await json(await call("GET", `/consumers${q}`));
+      for (const c of body.data) seen.add(c.id);
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(seen.size).toBeGreaterThanOrEqual(5);
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it("creates routes, refusing unknown providers", async () => {
+    const p = await json(await call("POST", "/providers", { name: "for-route", kind: "mock" }));
+    const r = await call("POST", "/routes", { alias: "gpt-test", providerId: p.id, upstreamModel: "gpt-4o-mini" });
+    expect(r.status).toBe(201);
+    const missing = await call("POST", "/routes", {
+      alias: "orphan",
+      providerId: "00000000-0000-4000-8000-000000000000",
+      upstreamModel: "m",
+    });
+    expect([409, 422]).toContain(missing.status);
+    const inUse = await call("DELETE", `/providers/${p.id}`);
+    expect(inUse.status).toBe(409);
+  });
+
+  it("issues a key once, stores only its hash, and revokes it", async () => {
+    const consumer = await json(await call("POST", "/consumers", { name: "team-a", metadata: { team: "a" } }));
+    const res = await call("POST", `/consumers/${consumer.id}/keys`, { name: "ci" });
+    expect(res.status).toBe(201);
+    const key = await json(res);
+    expect(key.key).toMatch(/^sk-sy-[A-Za-z0-9_-]{32}$/);
+    expect(key.key.startsWith(key.prefix)).toBe(true);
+    const rows = await db.kysely.selectFrom("api_keys").selectAll().where("id", "=", key.id).execute();
+    expect(JSON.stringify(rows)).not.toContain(key.key);
+    expect(rows[0]?.hash).toBe(hashKey(key.key));
+    const listed = await json(await call("GET", `/consumers/${consumer.id}/keys`));
+    expect(JSON.stringify(listed)).not.toContain(key.key);
+    expect((await call("DELETE", `/consumers/${consumer.id}/keys/${key.id}`)).status).toBe(204);
+    const after = await json(await call("GET", `/consumers/${consumer.id}/keys`));
+    expect(after.data[0].revokedAt).not.toBeNull();
+  });
+
+  it("accepts only requests-per-minute-per-consumer limits for now (422 otherwise)", async () => {
+    const consumer = await json(await call("POST", "/consumers", { name: "limited" }));
+    const ok = await call("POST", "/limits", {
+      kind: "requests",
+      window: "minute",
+      scope: "consumer",
+      scopeId: consumer.id,
+      limit: 10,
+    });
+    expect(ok.status).toBe(201);
+    expect(await json(ok)).toMatchObject({ failurePolicy: "deny", limit: 10 });
+    const tokens = await call("POST", "/limits", {
+      kind: "total_tokens",
+      window: "minute",
+      scope: "consumer",
+      scopeId: consumer.id,
+      limit: 10,
+    });
+    expect(tokens.status).toBe(422);
+    expect((await json(tokens)).error.details[0].field).toBe("kind");
+    const nobody = await call("POST", "/limits", {
+      kind: "requests",
+      window: "minute",
+      scope: "consumer",
+      scopeId: "00000000-0000-4000-8000-000000000000",
+      limit: 1,
+    });
+    expect(nobody.status).toBe(422);
+  });
+
+  it("serves an OpenAPI document and JSON 404s", async () => {
+    const doc = await json(await call("GET", "/openapi.json"));
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/admin/v1/consumers/{id}/keys");
+    const res = await call("GET", "/nope");
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe("not_found");
+  });
+});

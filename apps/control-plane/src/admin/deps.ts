@@ -1,0 +1,21 @@
+import type { NodeStatus } from "@switchyard/config-sync/server";
+import type { Db } from "@switchyard/db";
+import type { Logger, RequestIdVariables } from "@switchyard/telemetry";
+import type { Hono } from "hono";
+import type { SecretBox } from "../secrets/secret-box.ts";
+
+/** Services the admin API needs, built once in main.ts and injected. */
+export interface AdminDeps {
+  db: Db;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Returns why an upstream URL is refused (internal address), or null when it may be used. */
+  guardUpstream(url: string): Promise<string | null>;
+  /** Tells the snapshot publisher that a write committed a new generation. */
+  changed(generation: bigint): void;
+  /** The data-plane fleet as the config stream sees it. */
+  nodes(): NodeStatus[];
+}
+
+/** The admin Hono app type, with the request id set by middleware. */
+export type AdminApp = Hono<{ Variables: RequestIdVariables }>;

@@ -1,0 +1,38 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { isInternalAddress, isInternalHostname } from "@switchyard/policy";
+
+/** Options for {@link createUpstreamGuard}. */
+export interface UpstreamGuardOptions {
+  /** When true, internal addresses are allowed (local mode, in-cluster Ollama or vLLM). */
+  allowInternal: boolean;
+  /** Resolver, injectable for tests; defaults to the system resolver. */
+  resolve?: (host: string) => Promise<string[]>;
+}
+
+const systemResolve = async (host: string): Promise<string[]> =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/**
+ * Refuses upstream URLs that point at internal addresses (loopback, private ranges, link-local cloud
+ * metadata) unless allowed, so an admin token cannot turn the gateway into a proxy into the cluster.
+ * Host names are resolved, because a public-looking name can point inside. A name that does not resolve
+ * is allowed: the data plane will simply fail to connect, and DNS may be split between planes.
+ */
+export function createUpstreamGuard(opts: UpstreamGuardOptions): (url: string) => Promise<string | null> {
+  const resolve = opts.resolve ?? systemResolve;
+  return async function guardUpstream(url: string): Promise<string | null> {
+    if (opts.allowInternal) return null;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    if (isIP(host)) return isInternalAddress(host) ? `${host} is an internal address` : null;
+    if (isInternalHostname(host)) return `${host} is an internal host name`;
+    let addresses: string[];
+    try {
+      addresses = await resolve(host);
+    } catch {
+      return null;
+    }
+    const internal = addresses.find(isInternalAddress);
+    return internal ? `${host} resolves to an internal address` : null;
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  SWITCHYARD_MODE: z.enum(["local", "production"]).default("production"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  ADMIN_PORT: port(8081),
+  GRPC_PORT: port(50051),
+  METRICS_PORT: port(9091),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  MASTER_KEY: z.string().optional(),
+  MASTER_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default("k1"),
+  ALLOW_INTERNAL_UPSTREAMS: bool(false).optional(),
+  SNAPSHOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
+  SNAPSHOT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SWITCHYARD_DATA_DIR: z.string().min(1).default(".data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** The control plane's settings, parsed once at start-up. */
+export type ControlPlaneEnv = z.infer<typeof schema> & { ALLOW_INTERNAL_UPSTREAMS: boolean };
+
+const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
+
+/**
+ * Parses and checks the environment. Outside local mode every secret and URL is required, so a pod whose
+ * Secret lost a key fails loudly instead of coming up empty. Throws an Error naming each bad variable.
+ */
+export function parseEnv(env: Record<string, string | undefined>): ControlPlaneEnv {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid environment: ${lines.join("; ")}`);
+  }
+  const v = parsed.data;
+  if (v.SWITCHYARD_MODE !== "local") {
+    const missing = REQUIRED_OUTSIDE_LOCAL.filter((k) => !v[k]);
+    if (missing.length > 0) {
+      throw new Error(
+        `invalid environment: ${missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`).join("; ")}`,
+      );
+    }
+  }
+  return { ...v, ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? v.SWITCHYARD_MODE === "local" };
+}

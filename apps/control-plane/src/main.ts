@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { serve } from "@hono/node-server";
+import { createConfigServer } from "@switchyard/config-sync/server";
+import { createDb, isSchemaCurrent, migrateToLatest, ping } from "@switchyard/db";
+import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
+import { createAdminApp } from "./admin/app.ts";
+import { createUpstreamGuard } from "./admin/upstream-guard.ts";
+import { parseEnv } from "./env.ts";
+import { prepareLocalFiles } from "./local-mode.ts";
+import { controlPlaneMetrics } from "./metrics.ts";
+import { createSecretBox, parseMasterKey } from "./secrets/secret-box.ts";
+import { seedLocal } from "./sync/seed-local.ts";
+import { createSnapshotPublisher } from "./sync/snapshot-publisher.ts";
+
+const BUILD_VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const logger = createLogger({ name: "control-plane", level: env.LOG_LEVEL });
+  const registry = createRegistry({ app: "control-plane" });
+  const local =
+    env.SWITCHYARD_MODE === "local"
+      ? prepareLocalFiles(env.SWITCHYARD_DATA_DIR, {
+          masterKey: env.MASTER_KEY,
+          adminToken: env.ADMIN_TOKEN,
+          nodeToken: env.NODE_TOKEN,
+        })
+      : undefined;
+  const masterKey = parseMasterKey((local?.masterKey ?? env.MASTER_KEY) as string);
+  const adminToken = (local?.adminToken ?? env.ADMIN_TOKEN) as string;
+  const nodeToken = (local?.nodeToken ?? env.NODE_TOKEN) as string;
+
+  const db = local
+    ? createDb({ pgliteDataDir: local.pgliteDir })
+    : createDb({ url: env.DATABASE_URL as string }, env.DB_POOL_MAX);
+  await migrateToLatest(db);
+  logger.info({ dialect: db.dialect }, "database schema is current");
+
+  const secrets = createSecretBox(new Map([[env.MASTER_KEY_ID, masterKey]]), env.MASTER_KEY_ID);
+  const configServer = createConfigServer({ nodeTokens: [nodeToken], host: env.HOST, port: env.GRPC_PORT, logger });
+  const metrics = controlPlaneMetrics(registry, () => configServer.nodes());
+  const publisher = createSnapshotPublisher({
+    db,
+    secrets,
+    logger,
+    publish: (s) => configServer.publish(s),
+    debounceMs: env.SNAPSHOT_DEBOUNCE_MS,
+    pollIntervalMs: env.SNAPSHOT_POLL_INTERVAL_MS,
+    onBuild: metrics.onBuild,
+  });
+  const localKey = local ? await seedLocal(db, local.apiKeyFile, logger) : null;
+  await publisher.start();
+  const grpcPort = await configServer.listen();
+
+  let shuttingDown = false;
+  const ready = async () => !shuttingDown && (await ping(db)) && (await isSchemaCurrent(db));
+  const admin = createAdminApp(
+    {
+      db,
+      secrets,
+      logger,
+      guardUpstream: createUpstreamGuard({ allowInternal: env.ALLOW_INTERNAL_UPSTREAMS }),
+      changed: (g) => publisher.changed(g),
+      nodes: () => configServer.nodes(),
+    },
+    {
+      adminTokens: [adminToken],
+      registry,
+      ready,
+      currentSnapshot: () => publisher.current(),
+      buildVersion: BUILD_VERSION,
+    },
+  );
+  const adminServer = serve({ fetch: admin.fetch, hostname: env.HOST, port: env.ADMIN_PORT });
+  const opsServer = serve({
+    fetch: createOpsApp({ registry, ready }).fetch,
+    hostname: env.HOST,
+    port: env.METRICS_PORT,
+  });
+  logger.info(
+    {
+      mode: env.SWITCHYARD_MODE,
+      adminPort: env.ADMIN_PORT,
+      grpcPort,
+      metricsPort: env.METRICS_PORT,
+      version: BUILD_VERSION,
+      ...(local ? { dataDir: local.dataDir, seededKey: localKey !== null } : {}),
+    },
+    "control plane started",
+  );
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, "control plane shutting down");
+    publisher.stop();
+    await configServer.close(env.SHUTDOWN_GRACE_MS);
+    await new Promise<void>((r) => adminServer.close(() => r()));
+    opsServer.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`control plane failed to start: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import type { LimitRecord } from "@switchyard/db";
+
+/** The limit as the admin API shows it. */
+export function limitView(r: LimitRecord) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    window: r.window,
+    scope: r.scope,
+    scopeId: r.scopeId,
+    limit: r.limit,
+    failurePolicy: r.failurePolicy,
+    revision: r.revision,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}

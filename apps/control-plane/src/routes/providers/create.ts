@@ -1,0 +1,38 @@
+import { providers } from "@switchyard/db";
+import { AppError } from "@switchyard/errors";
+import { providerCreateSchema } from "@switchyard/policy";
+import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { dbFailure } from "../../admin/errors.ts";
+import { sendResource } from "../../admin/respond.ts";
+import { readJson } from "../../admin/validate.ts";
+import { providerView } from "./provider-view.ts";
+
+/** Refuses an internal upstream address with a 422 naming `baseUrl`. */
+export async function checkBaseUrl(deps: AdminDeps, baseUrl: string | undefined): Promise<void> {
+  if (baseUrl === undefined) return;
+  const reason = await deps.guardUpstream(baseUrl);
+  if (reason) {
+    throw new AppError("unprocessable", `baseUrl refused: ${reason} (set ALLOW_INTERNAL_UPSTREAMS=true to allow)`, {
+      details: [{ field: "baseUrl", message: reason }],
+    });
+  }
+}
+
+/** `POST /providers`: the API key is sealed with the master key before it reaches the database. */
+export function createProvider(app: AdminApp, deps: AdminDeps): void {
+  app.post("/", async (c) => {
+    const input = await readJson(c, providerCreateSchema);
+    await checkBaseUrl(deps, input.baseUrl);
+    const res = await providers.create(deps.db, {
+      name: input.name,
+      kind: input.kind,
+      baseUrl: input.baseUrl ?? null,
+      apiKey: input.apiKey === undefined ? null : deps.secrets.seal(input.apiKey),
+      connectTimeoutMs: input.connectTimeoutMs,
+      firstByteTimeoutMs: input.firstByteTimeoutMs,
+    });
+    if (!res.ok) throw dbFailure(res.error);
+    deps.changed(res.value.generation);
+    return sendResource(c, providerView(res.value.record), 201);
+  });
+}

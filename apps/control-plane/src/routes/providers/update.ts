@@ -1,0 +1,29 @@
+import { providers } from "@switchyard/db";
+import { providerUpdateSchema } from "@switchyard/policy";
+import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { dbFailure } from "../../admin/errors.ts";
+import { ifMatchRevision } from "../../admin/etag.ts";
+import { sendResource } from "../../admin/respond.ts";
+import { readJson } from "../../admin/validate.ts";
+import { idParam } from "../id-param.ts";
+import { checkBaseUrl } from "./create.ts";
+import { providerView } from "./provider-view.ts";
+
+/** `PATCH /providers/{id}`: `apiKey: null` removes the stored credential. */
+export function updateProvider(app: AdminApp, deps: AdminDeps): void {
+  app.patch("/:id", async (c) => {
+    const id = idParam(c.req.param());
+    const ifRevision = ifMatchRevision(c);
+    const input = await readJson(c, providerUpdateSchema);
+    await checkBaseUrl(deps, input.baseUrl);
+    const { apiKey, ...rest } = input;
+    const patch = {
+      ...rest,
+      ...(apiKey === undefined ? {} : { apiKey: apiKey === null ? null : deps.secrets.seal(apiKey) }),
+    };
+    const res = await providers.update(deps.db, id, patch, { ifRevision });
+    if (!res.ok) throw dbFailure(res.error);
+    deps.changed(res.value.generation);
+    return sendResource(c, providerView(res.value.record));
+  });
+}

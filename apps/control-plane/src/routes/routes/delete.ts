@@ -1,0 +1,16 @@
+import { routes } from "@switchyard/db";
+import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { dbFailure } from "../../admin/errors.ts";
+import { ifMatchRevision } from "../../admin/etag.ts";
+import { idParam } from "../id-param.ts";
+
+/** `DELETE /routes/{id}`. */
+export function deleteRoute(app: AdminApp, deps: AdminDeps): void {
+  app.delete("/:id", async (c) => {
+    const id = idParam(c.req.param());
+    const res = await routes.remove(deps.db, id, { ifRevision: ifMatchRevision(c) });
+    if (!res.ok) throw dbFailure(res.error);
+    deps.changed(res.value.generation);
+    return c.body(null, 204);
+  });
+}

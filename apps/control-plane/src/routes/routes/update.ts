@@ -1,0 +1,22 @@
+import { routes } from "@switchyard/db";
+import { routeUpdateSchema } from "@switchyard/policy";
+import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { dbFailure } from "../../admin/errors.ts";
+import { ifMatchRevision } from "../../admin/etag.ts";
+import { sendResource } from "../../admin/respond.ts";
+import { readJson } from "../../admin/validate.ts";
+import { idParam } from "../id-param.ts";
+import { routeView } from "./route-view.ts";
+
+/** `PATCH /routes/{id}`. */
+export function updateRoute(app: AdminApp, deps: AdminDeps): void {
+  app.patch("/:id", async (c) => {
+    const id = idParam(c.req.param());
+    const ifRevision = ifMatchRevision(c);
+    const input = await readJson(c, routeUpdateSchema);
+    const res = await routes.update(deps.db, id, input, { ifRevision });
+    if (!res.ok) throw dbFailure(res.error);
+    deps.changed(res.value.generation);
+    return sendResource(c, routeView(res.value.record));
+  });
+}
