@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseEnv } from "./env.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "dp-env-"));
+writeFileSync(join(dir, "node-token"), "local-node-token-0123456789\n");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const production = {
+  CONTROL_PLANE_URL: "cp:50051",
+  NODE_TOKEN: "production-token-0123456789",
+  REDIS_URL: "redis://redis:6379",
+};
+
+describe("parseEnv", () => {
+  it("fills defaults in production mode", () => {
+    const env = parseEnv(production);
+    expect(env).toMatchObject({
+      mode: "production",
+      host: "0.0.0.0",
+      port: 8080,
+      metricsPort: 9090,
+      controlPlaneUrl: "cp:50051",
+      redisUrl: "redis://redis:6379",
+      nodeLabels: {},
+      logLevel: "info",
+      maxRequestBodyBytes: 4 * 1024 * 1024,
+      shutdownGraceMs: 25_000,
+    });
+    expect(env.nodeId).toMatch(/^.+-[0-9a-f]{6}$/);
+  });
+
+  it("names every missing required variable outside local mode", () => {
+    expect(() => parseEnv({})).toThrow(
+      /CONTROL_PLANE_URL is required when SWITCHYARD_MODE is not local.*NODE_TOKEN is required when SWITCHYARD_MODE is not local.*REDIS_URL is required/,
+    );
+    expect(() => parseEnv({ ...production, NODE_TOKEN: undefined })).toThrow(
+      "invalid environment: NODE_TOKEN is required when SWITCHYARD_MODE is not local",
+    );
+  });
+
+  it("names the variable holding a bad value", () => {
+    expect(() => parseEnv({ ...production, PORT: "http" })).toThrow(/PORT: /);
+    expect(() => parseEnv({ ...production, REDIS_URL: "localhost:6379" })).toThrow(/REDIS_URL: must be a redis:\/\//);
+    expect(() => parseEnv({ ...production, SWITCHYARD_MODE: "dev" })).toThrow(/SWITCHYARD_MODE: /);
+    expect(() => parseEnv({ ...production, NODE_LABELS: "zone=a,broken" })).toThrow(/NODE_LABELS: "broken"/);
+    expect(() => parseEnv({ ...production, MAX_REQUEST_BODY_BYTES: "12" })).toThrow(/MAX_REQUEST_BODY_BYTES: /);
+  });
+
+  it("parses labels, node id and numbers", () => {
+    const env = parseEnv({ ...production, NODE_LABELS: "zone=eu-1, tier=gold", NODE_ID: "dp-1", PORT: "8000" });
+    expect(env.nodeLabels).toEqual({ zone: "eu-1", tier: "gold" });
+    expect(env.nodeId).toBe("dp-1");
+    expect(env.port).toBe(8000);
+  });
+
+  it("in local mode reads the node token from the data folder and ignores REDIS_URL", () => {
+    const env = parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir, REDIS_URL: "redis://x:1" });
+    expect(env).toMatchObject({
+      mode: "local",
+      controlPlaneUrl: "127.0.0.1:50051",
+      nodeToken: "local-node-token-0123456789",
+      redisUrl: null,
+    });
+    expect(
+      parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir, NODE_TOKEN: "explicit-token-0123456" }).nodeToken,
+    ).toBe("explicit-token-0123456");
+  });
+
+  it("in local mode without a token file says what to do", () => {
+    expect(() => parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: join(dir, "nope") })).toThrow(
+      /NODE_TOKEN is not set and .*node-token cannot be read/,
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/** "k=v,k2=v2" as a record; keys and values are kept short because they travel in every Hello. */
+const labels = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of text.split(",").map((p) => p.trim())) {
+      if (pair === "") continue;
+      const m = /^([A-Za-z0-9._/-]{1,63})=([A-Za-z0-9._:/-]{0,63})$/.exec(pair);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: `"${pair}" is not key=value (letters, digits, . _ - / :)` });
+        return z.NEVER;
+      }
+      out[m[1]!] = m[2]!;
+    }
+    return out;
+  });
+
+const schema = z.object({
+  SWITCHYARD_MODE: z.enum(["local", "production"]).default("production"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: port(8080),
+  METRICS_PORT: port(9090),
+  CONTROL_PLANE_URL: z.string().min(1).optional(),
+  NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, "letters, digits, '.', '_' and '-', at most 128")
+    .optional(),
+  NODE_LABELS: labels,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAX_REQUEST_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  SWITCHYARD_DATA_DIR: z.string().min(1).default(".data"),
+});
+
+/** The data plane's settings, parsed once at start-up, with local-mode defaults filled in. */
+export interface DataPlaneEnv {
+  mode: "local" | "production";
+  host: string;
+  port: number;
+  metricsPort: number;
+  controlPlaneUrl: string;
+  nodeToken: string;
+  /** Null in local mode: the in-memory limiter is used and REDIS_URL is ignored. */
+  redisUrl: string | null;
+  nodeId: string;
+  nodeLabels: Record<string, string>;
+  logLevel: string;
+  maxRequestBodyBytes: number;
+  shutdownGraceMs: number;
+}
+
+const LOCAL_CONTROL_PLANE_URL = "127.0.0.1:50051";
+
+function fail(lines: string[]): never {
+  throw new Error(`invalid environment: ${lines.join("; ")}`);
+}
+
+/** Local mode shares the control plane's generated node token through the data folder. */
+function localNodeToken(dataDir: string): string {
+  const path = join(resolve(dataDir), "node-token");
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return fail([`NODE_TOKEN is not set and ${path} cannot be read; start the control plane in local mode first`]);
+  }
+}
+
+/**
+ * Parses and checks the environment. Outside local mode the control plane address, node token and Redis URL
+ * are required, so a pod whose Secret lost a key fails at start-up instead of serving without limits.
+ * Throws an Error naming each bad variable.
+ */
+export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const v = parsed.data;
+  const local = v.SWITCHYARD_MODE === "local";
+  if (!local) {
+    const missing = (["CONTROL_PLANE_URL", "NODE_TOKEN", "REDIS_URL"] as const).filter((k) => !v[k]);
+    if (missing.length > 0) fail(missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`));
+  }
+  return {
+    mode: v.SWITCHYARD_MODE,
+    host: v.HOST,
+    port: v.PORT,
+    metricsPort: v.METRICS_PORT,
+    controlPlaneUrl: v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL,
+    nodeToken: v.NODE_TOKEN ?? localNodeToken(v.SWITCHYARD_DATA_DIR),
+    redisUrl: local ? null : (v.REDIS_URL ?? null),
+    nodeId: v.NODE_ID ?? `${hostname()}-${randomBytes(3).toString("hex")}`,
+    nodeLabels: v.NODE_LABELS,
+    logLevel: v.LOG_LEVEL,
+    maxRequestBodyBytes: v.MAX_REQUEST_BODY_BYTES,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+  };
+}
