@@ -1,0 +1,30 @@
+/**
+ * @switchyard/db: the control plane's store. Repositories are plain functions grouped per resource
+ * (`providers.create(db, ...)`); every write runs in one transaction that also appends its change row and
+ * returns the new generation. Rows are mapped to domain records before they leave this package.
+ */
+
+export type { ApiKeyInput, ApiKeyRecord } from "./api-keys/api-key-record.ts";
+export * as apiKeys from "./api-keys/api-key-repository.ts";
+export { type ConfigRows, loadConfigRows } from "./config/load-config-rows.ts";
+export { currentGeneration } from "./config-changes.ts";
+export type { ConsumerInput, ConsumerMetadata, ConsumerPatch, ConsumerRecord } from "./consumers/consumer-record.ts";
+export * as consumers from "./consumers/consumer-repository.ts";
+export { createDb, type Db, type DbOptions } from "./create-db.ts";
+export type { ChangeOp, Database, EntityKind } from "./database.ts";
+export type { DbError } from "./db-error.ts";
+export type { LimitInput, LimitPatch, LimitRecord } from "./limits/limit-record.ts";
+export * as limits from "./limits/limit-repository.ts";
+export { isSchemaCurrent, migrateToLatest } from "./migrate.ts";
+export { isValidCursor, MAX_PAGE_LIMIT, type Page, type PageRequest } from "./pagination.ts";
+export { ping } from "./ping.ts";
+export type {
+  ProviderInput,
+  ProviderPatch,
+  ProviderRecord,
+  ProviderWithSecret,
+  SealedSecret,
+} from "./providers/provider-record.ts";
+export * as providers from "./providers/provider-repository.ts";
+export type { RouteInput, RoutePatch, RouteRecord } from "./routes/route-record.ts";
+export * as routes from "./routes/route-repository.ts";

@@ -1,0 +1,25 @@
+import type { Migration, MigrationProvider } from "kysely/migration";
+import * as createConfigTables from "./20251122-0310-create-config-tables.ts";
+
+/**
+ * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
+ * they were written. Listed in code rather than found by scanning a folder, so the set is fixed at build
+ * time and works the same wherever the package is run from.
+ *
+ * Rule for adding one: migrations only ever expand the schema (new tables, new nullable or defaulted
+ * columns, new indexes). They never drop, rename or narrow anything, so a control plane one release older
+ * keeps working against the migrated schema while old and new run side by side during a rollout. Removing
+ * something takes two releases: stop using it first, drop it in a later release once no old process is left.
+ * There are no `down` migrations for the same reason: going back means deploying the old code, which
+ * already copes with the newer schema.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  "20251122_0310_create_config_tables": createConfigTables,
+});
+
+/** Hands the in-code migration list to Kysely's `Migrator`. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...migrations };
+  },
+};
