@@ -1,0 +1,121 @@
+import { Redis } from "ioredis";
+import { assertValidRule, decide, failurePolicyDecision, NO_RULES_DECISION } from "./decision.ts";
+import { ruleKeyBase } from "./keys.ts";
+import { EXPIRY_MARGIN_MS, REQUEST_LIMIT_SCRIPT } from "./request-script.ts";
+import type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
+
+/** The small logging surface the limiter needs; a pino logger fits. */
+export interface LimiterLogger {
+  warn(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+}
+
+/** Options for {@link createRedisLimiter}. */
+export interface RedisLimiterOptions {
+  /** `redis://` URL of the shared Redis. */
+  url: string;
+  /** First segment of every key; defaults to "sy". */
+  keyPrefix?: string;
+  /** Longest wait for Redis on the request path before the failure policy decides; defaults to 100 ms. */
+  commandTimeoutMs?: number;
+  /** Longest wait for a TCP connection; defaults to ioredis' 10 s. */
+  connectTimeoutMs?: number;
+  /** Receives one warning when an outage starts (and a note when it ends), never one per request. */
+  logger?: LimiterLogger;
+}
+
+type ScriptReply = number[];
+type LimiterClient = Redis & {
+  syRequestLimit(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<ScriptReply>;
+};
+
+/** Reconnect quickly but not in a tight loop: 50 ms, 100 ms, ... capped at 1 s. */
+function retryDelayMs(times: number): number {
+  return Math.min(times * 50, 1000);
+}
+
+/**
+ * A limiter backed by Redis: one script call per request covers every rule. When Redis is away or slow,
+ * calls fail fast (no offline queue, no retries, a command timeout) and the rules' failure policies
+ * decide, while ioredis reconnects in the background.
+ */
+export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
+  const prefix = opts.keyPrefix ?? "sy";
+  const commandTimeoutMs = opts.commandTimeoutMs ?? 100;
+  const client = new Redis(opts.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: retryDelayMs,
+    ...(opts.connectTimeoutMs !== undefined ? { connectTimeout: opts.connectTimeoutMs } : {}),
+  }) as LimiterClient;
+  client.defineCommand("syRequestLimit", { lua: REQUEST_LIMIT_SCRIPT });
+
+  let everReady = false;
+  let outageSince: number | null = null;
+  client.on("ready", () => {
+    everReady = true;
+  });
+  // Without a listener ioredis prints every connection error; the outage bookkeeping below replaces that.
+  client.on("error", (e: Error) => noteFailure(e));
+
+  function noteFailure(e: unknown): void {
+    if (outageSince !== null) return;
+    outageSince = Date.now();
+    const reason = e instanceof Error ? e.message : String(e);
+    opts.logger?.warn({ reason }, "rate limiter cannot reach Redis; failure policies decide until it is back");
+  }
+
+  function noteSuccess(): void {
+    if (outageSince === null) return;
+    opts.logger?.info?.({ outageMs: Date.now() - outageSince }, "rate limiter reached Redis again");
+    outageSince = null;
+  }
+
+  /**
+   * Only while the very first connection is being made: wait up to one command timeout for it, so a
+   * process that takes traffic right after start-up is not degraded for a few milliseconds. Once any
+   * failure was seen, calls fail fast instead.
+   */
+  let firstConnection: Promise<void> | null = null;
+  function awaitFirstConnection(): Promise<void> {
+    firstConnection ??= new Promise((resolve) => {
+      const timer = setTimeout(resolve, commandTimeoutMs);
+      client.once("ready", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return firstConnection;
+  }
+
+  async function check(rules: readonly RequestRule[]): Promise<LimitDecision> {
+    if (rules.length === 0) return NO_RULES_DECISION;
+    const keys: string[] = [];
+    const args: number[] = [EXPIRY_MARGIN_MS];
+    for (const rule of rules) {
+      assertValidRule(rule);
+      keys.push(ruleKeyBase(prefix, rule));
+      args.push(rule.limit, rule.windowMs);
+    }
+    if (!everReady && outageSince === null) await awaitFirstConnection();
+    let reply: ScriptReply;
+    try {
+      reply = await client.syRequestLimit(keys.length, ...keys, ...args);
+    } catch (e) {
+      noteFailure(e);
+      return failurePolicyDecision(rules, Date.now());
+    }
+    noteSuccess();
+    const n = rules.length;
+    return decide(rules, reply[0] === 1, reply.slice(1, 1 + n), reply.slice(1 + n, 1 + 2 * n));
+  }
+
+  return {
+    check,
+    async close() {
+      // QUIT lets in-flight scripts finish; when Redis is away it fails at once and we just drop the socket.
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
