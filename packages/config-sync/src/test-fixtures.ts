@@ -1,4 +1,6 @@
+import { ok } from "@switchyard/errors";
 import { buildSnapshot, type ConfigSnapshot } from "@switchyard/policy";
+import type { ConfigWatcherOptions } from "./client/config-watcher.ts";
 import type { SyncLogger } from "./logger.ts";
 
 /** A small consistent configuration; `tag` changes one route so each tag gives a different version. */
@@ -70,4 +72,29 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Node token the test servers accept. */
+export const TEST_TOKEN = "node-token-for-tests-0123456789";
+
+/** Options for test watchers: fast backoff, a recording apply, loopback URL. */
+export function watcherOptions(port: number, nodeId: string, over: Partial<ConfigWatcherOptions> = {}) {
+  const appliedVersions: string[] = [];
+  const logger = recordingLogger();
+  const opts: ConfigWatcherOptions = {
+    url: `http://127.0.0.1:${port}`,
+    nodeToken: TEST_TOKEN,
+    nodeId,
+    hostname: `${nodeId}.local`,
+    labels: { zone: "z1" },
+    buildVersion: "1.2.3",
+    apply: (s) => {
+      appliedVersions.push(s.version);
+      return ok(undefined);
+    },
+    logger,
+    backoff: { initialMs: 10, maxMs: 50 },
+    ...over,
+  };
+  return { opts, appliedVersions, logger };
 }

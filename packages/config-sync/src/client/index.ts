@@ -1,0 +1,12 @@
+/**
+ * The data plane's side of the config stream. Speaks domain types only: snapshots from @switchyard/policy
+ * are handed to `apply`, and its Result decides Ack or Nack.
+ */
+export type { ApplyError } from "../codec/index.ts";
+export type { SyncLogger } from "../logger.ts";
+export {
+  type ConfigWatcher,
+  type ConfigWatcherOptions,
+  createConfigWatcher,
+  type WatcherState,
+} from "./config-watcher.ts";

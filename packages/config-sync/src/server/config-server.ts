@@ -1,0 +1,120 @@
+import * as grpc from "@grpc/grpc-js";
+import type { VersionedSnapshot } from "@switchyard/policy";
+import { type ConfigServiceHandlers, configServiceDefinition } from "@switchyard/proto";
+import type { SyncLogger } from "../logger.ts";
+import { createNodeRegistry, type NodeStatus } from "./node-registry.ts";
+import { type NodeSession, startNodeSession } from "./node-session.ts";
+import { createNodeTokenCheck } from "./node-token-check.ts";
+import { serverCredentials } from "./server-credentials.ts";
+
+/** Options of {@link createConfigServer}. */
+export interface ConfigServerOptions {
+  /** Bearer tokens data planes may present; any one is accepted, which allows rotation. */
+  nodeTokens: readonly string[];
+  /** Interface to bind; defaults to all interfaces. */
+  host?: string;
+  /** Port to bind; 0 picks a free one (see `listen()`'s result). */
+  port: number;
+  logger: SyncLogger;
+  /** Interval of HTTP/2 keepalive pings to each node, so dead connections are noticed; defaults to 30 s. */
+  keepaliveTimeMs?: number;
+}
+
+/** The control plane's end of the config stream. */
+export interface ConfigServer {
+  /** Binds and starts serving; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Makes `s` current and sends it to every connected node that does not already have it. */
+  publish(s: VersionedSnapshot): void;
+  /** The snapshot new nodes receive, if one was published. */
+  current(): VersionedSnapshot | undefined;
+  /** Every node seen since start, connected or not, sorted by id. */
+  nodes(): NodeStatus[];
+  /** Ends every stream (nodes reconnect elsewhere), then shuts down; forced after `graceMs` (default 5 s). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Creates the gRPC server data planes dial for configuration. It holds the latest published snapshot and
+ * pushes it whole to every node; node status lives in memory and is rebuilt as nodes reconnect.
+ */
+export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
+  const { logger } = opts;
+  const isAuthorized = createNodeTokenCheck(opts.nodeTokens);
+  const registry = createNodeRegistry();
+  const sessions = new Set<NodeSession>();
+  let current: VersionedSnapshot | undefined;
+  let closing = false;
+  let listening = false;
+
+  const server = new grpc.Server({
+    "grpc.keepalive_time_ms": opts.keepaliveTimeMs ?? 30_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+  });
+
+  const handlers: ConfigServiceHandlers = {
+    streamConfig(call) {
+      if (closing) {
+        call.emit("error", { code: grpc.status.UNAVAILABLE, details: "control plane is shutting down" });
+        return;
+      }
+      if (!isAuthorized(call.metadata)) {
+        logger.warn({ peer: call.getPeer() }, "config stream refused: missing or unknown node token");
+        call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "missing or invalid node token" });
+        return;
+      }
+      const session = startNodeSession(call, {
+        current: () => current,
+        registry,
+        logger,
+        onClosed: (s) => sessions.delete(s),
+      });
+      sessions.add(session);
+    },
+  };
+  server.addService(configServiceDefinition, handlers);
+
+  return {
+    listen() {
+      if (listening) return Promise.reject(new Error("config server is already listening"));
+      listening = true;
+      const address = `${opts.host ?? "0.0.0.0"}:${opts.port}`;
+      return new Promise((resolve, reject) => {
+        server.bindAsync(address, serverCredentials(), (error, port) => {
+          if (error) return reject(error);
+          logger.info({ port }, "config server listening");
+          resolve(port);
+        });
+      });
+    },
+    publish(s) {
+      if (current && s.generation < current.generation) {
+        // Two builders racing must not roll the fleet back; the change log's order wins.
+        logger.warn(
+          { version: s.version, generation: String(s.generation), current: String(current.generation) },
+          "older snapshot not published",
+        );
+        return;
+      }
+      current = s;
+      logger.info({ version: s.version, generation: String(s.generation), nodes: sessions.size }, "snapshot published");
+      for (const session of sessions) session.offer(s);
+    },
+    current: () => current,
+    nodes: () => registry.list(),
+    async close(graceMs = 5_000) {
+      closing = true;
+      for (const session of [...sessions]) session.end(grpc.status.UNAVAILABLE, "control plane is shutting down");
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}

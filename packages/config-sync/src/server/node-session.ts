@@ -1,0 +1,157 @@
+import { randomUUID } from "node:crypto";
+import * as grpc from "@grpc/grpc-js";
+import type { VersionedSnapshot } from "@switchyard/policy";
+import type { ConfigServiceHandlers } from "@switchyard/proto";
+import {
+  decodeNodeMessage,
+  type NodeHello,
+  type NodeMessage,
+  PROTOCOL_VERSION,
+  snapshotResponse,
+} from "../codec/index.ts";
+import type { SyncLogger } from "../logger.ts";
+import type { NodeRegistry } from "./node-registry.ts";
+
+/** A node that opens a stream but never says Hello is holding a slot for nothing. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+type ConfigCall = Parameters<ConfigServiceHandlers["streamConfig"]>[0];
+
+/** One data plane's open stream, as the server drives it. */
+export interface NodeSession {
+  /** Sends `s` unless the node already has it (sent or acked); coalesces while the stream is backed up. */
+  offer(s: VersionedSnapshot): void;
+  /** Ends the stream with a status, such as UNAVAILABLE on shutdown. */
+  end(code: grpc.status, details: string): void;
+}
+
+interface SessionDeps {
+  current(): VersionedSnapshot | undefined;
+  registry: NodeRegistry;
+  logger: SyncLogger;
+  onClosed(session: NodeSession): void;
+}
+
+/**
+ * Runs the protocol for one authenticated stream: Hello first, then one Snapshot per new version, each with
+ * a fresh nonce; an Ack or Nack counts only if it answers the latest nonce, so a late answer to an older send
+ * cannot overwrite the node's status.
+ */
+export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSession {
+  const { registry, logger } = deps;
+  let hello: NodeHello | null = null;
+  /** The version the node has or is being sent; a snapshot with this version is not sent again. */
+  let known: string | null = null;
+  let latestNonce: string | null = null;
+  let blocked = false;
+  let queued: VersionedSnapshot | null = null;
+  let closed = false;
+
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(helloTimer);
+    if (hello) {
+      registry.disconnected(hello.nodeId, session);
+      logger.info({ nodeId: hello.nodeId }, "data plane disconnected");
+    }
+    deps.onClosed(session);
+  };
+
+  const end = (code: grpc.status, details: string): void => {
+    if (closed) return;
+    // grpc-js turns an emitted error into the call's final status and ends the stream.
+    call.emit("error", { code, details });
+    close();
+  };
+
+  const send = (s: VersionedSnapshot): void => {
+    latestNonce = randomUUID();
+    known = s.version;
+    blocked = !call.write(snapshotResponse(s, latestNonce));
+    logger.debug({ nodeId: hello?.nodeId, version: s.version, generation: String(s.generation) }, "snapshot sent");
+  };
+
+  const offer = (s: VersionedSnapshot): void => {
+    if (!hello || closed) return;
+    if (blocked) {
+      // Only the newest snapshot matters; an older queued one is replaced rather than sent late.
+      queued = s.version === known ? null : s;
+      return;
+    }
+    if (s.version !== known) send(s);
+  };
+
+  /** Why a Hello cannot be accepted, as a status to end the stream with; null if it can. */
+  const refuseHello = (h: NodeHello): [grpc.status, string] | null => {
+    if (hello) return [grpc.status.INVALID_ARGUMENT, "Hello may be sent only once per stream"];
+    if (h.protocolVersion !== PROTOCOL_VERSION) {
+      return [
+        grpc.status.FAILED_PRECONDITION,
+        `protocol version ${h.protocolVersion} is not supported; this control plane speaks version ${PROTOCOL_VERSION}`,
+      ];
+    }
+    if (!h.nodeId) return [grpc.status.INVALID_ARGUMENT, "Hello must carry a node_id"];
+    return null;
+  };
+
+  const onHello = (h: NodeHello): void => {
+    const refusal = refuseHello(h);
+    if (refusal) {
+      logger.warn({ nodeId: h.nodeId, reason: refusal[1] }, "config stream refused");
+      end(...refusal);
+      return;
+    }
+    clearTimeout(helloTimer);
+    hello = h;
+    known = h.lastAppliedVersion;
+    registry.connected(h, session);
+    // Headers now tell the node it was accepted, even when there is no snapshot to send yet.
+    call.sendMetadata(new grpc.Metadata());
+    logger.info({ nodeId: h.nodeId, hostname: h.hostname, lastAppliedVersion: known }, "data plane connected");
+    const current = deps.current();
+    if (current) offer(current);
+  };
+
+  const onAnswer = (node: NodeHello, m: Extract<NodeMessage, { type: "ack" | "nack" }>): void => {
+    if (m.nonce !== latestNonce) {
+      logger.debug({ nodeId: node.nodeId, type: m.type, version: m.version }, "stale answer ignored");
+    } else if (m.type === "ack") {
+      registry.acked(node.nodeId, session, m.version);
+      logger.info({ nodeId: node.nodeId, version: m.version }, "data plane applied snapshot");
+    } else {
+      registry.nacked(node.nodeId, session, m.version, m.error);
+      logger.warn(
+        { nodeId: node.nodeId, version: m.version, keptVersion: m.keptVersion, error: m.error },
+        "data plane rejected snapshot",
+      );
+    }
+  };
+
+  const onMessage = (m: NodeMessage): void => {
+    if (m.type === "hello") onHello(m.hello);
+    else if (!hello) end(grpc.status.INVALID_ARGUMENT, "the first message must be Hello");
+    else if (m.type === "unknown") logger.debug({ nodeId: hello.nodeId }, "unknown message ignored");
+    else onAnswer(hello, m);
+  };
+
+  const session: NodeSession = { offer, end };
+  const helloTimer = setTimeout(() => end(grpc.status.DEADLINE_EXCEEDED, "no Hello received"), HELLO_TIMEOUT_MS);
+  helloTimer.unref();
+
+  call.on("data", (msg) => onMessage(decodeNodeMessage(msg)));
+  call.on("drain", () => {
+    blocked = false;
+    const next = queued;
+    queued = null;
+    if (next) offer(next);
+  });
+  // The node half-closed: it will send nothing more, so finish our side too.
+  call.on("end", () => {
+    if (!closed) call.end();
+    close();
+  });
+  call.on("cancelled", close);
+  call.on("error", close);
+  return session;
+}

@@ -1,0 +1,31 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Metadata } from "@grpc/grpc-js";
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/**
+ * Builds the check for a stream's `authorization: Bearer <token>` metadata against any of the configured node
+ * tokens. Comparing SHA-256 digests gives equal-length inputs to timingSafeEqual, so neither a token's content
+ * nor its length leaks through timing; every token is compared, so neither does which one matched.
+ * Several tokens are accepted at once so they can be rotated without restarting the fleet.
+ */
+export function createNodeTokenCheck(tokens: readonly string[]): (metadata: Metadata) => boolean {
+  if (tokens.length === 0 || tokens.some((t) => t.length === 0)) {
+    throw new Error("config server needs at least one node token, and none may be empty");
+  }
+  const expected = tokens.map(digest);
+  return (metadata) => {
+    const values = metadata.get("authorization");
+    const header = values.length === 1 && typeof values[0] === "string" ? values[0] : "";
+    const token = BEARER.exec(header)?.[1];
+    if (!token) return false;
+    const presented = digest(token);
+    let match = false;
+    for (const e of expected) match = timingSafeEqual(presented, e) || match;
+    return match;
+  };
+}
