@@ -12,7 +12,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const GENERATED_DIR = join("packages", "proto", "src", "gen");
 
 /**
- * Runs `buf generate` from the repository root. The plugin in buf.gen.yaml is the local protoc-gen-es,
+ * Runs `buf lint` then `buf generate` from the repository root; code is never generated from a contract that
+ * breaks the lint rules in buf.yaml (including a comment on every message and field). The plugin in buf.gen.yaml is the local protoc-gen-es,
  * so node_modules/.bin goes first on PATH: the versions come from package-lock.json, not from whatever
  * happens to be installed on the machine. `outputBase` prefixes every `out` of the template, which lets
  * the freshness test generate into a temporary directory instead of over the committed files.
@@ -20,6 +21,7 @@ export const GENERATED_DIR = join("packages", "proto", "src", "gen");
 export async function generateProto(outputBase: string = REPO_ROOT): Promise<void> {
   const bin = join(REPO_ROOT, "node_modules", ".bin");
   const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
+  await run(join(bin, "buf"), ["lint"], { cwd: REPO_ROOT, env });
   await run(join(bin, "buf"), ["generate", "--output", outputBase], { cwd: REPO_ROOT, env });
 }
 
@@ -28,8 +30,9 @@ if (invokedDirectly) {
   generateProto().then(
     () => console.log(`generated ${GENERATED_DIR}`),
     (e: unknown) => {
-      const stderr = (e as { stderr?: string }).stderr;
-      console.error(stderr?.trim() || (e instanceof Error ? e.message : String(e)));
+      // buf prints lint findings on stdout and other failures on stderr; show both.
+      const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
+      console.error(`${stdout}${stderr}`.trim() || (e instanceof Error ? e.message : String(e)));
       process.exitCode = 1;
     },
   );
