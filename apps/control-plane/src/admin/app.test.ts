@@ -102,6 +102,9 @@ describe("admin API (PGlite)", () => {
     expect(malformed.status).toBe(400);
     expect((await call("GET", "/providers/not-a-uuid")).status).toBe(400);
     expect((await call("GET", "/providers?limit=0")).status).toBe(400);
+    const badCursor = await call("GET", "/providers?cursor=abc");
+    expect(badCursor.status).toBe(400);
+    expect((await json(badCursor)).error.details[0].field).toBe("cursor");
   });
 
   it("refuses internal upstream addresses with 422 naming baseUrl", async () => {

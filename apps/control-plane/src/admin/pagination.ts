@@ -1,3 +1,4 @@
+import { isValidCursor } from "@switchyard/db";
 import { z } from "zod";
 import { parseParams } from "./validate.ts";
 
@@ -6,7 +7,7 @@ const pageQuery = z.object({
   cursor: z
     .string()
     .max(512)
-    .regex(/^[A-Za-z0-9_-]+$/, "malformed cursor")
+    .refine(isValidCursor, "malformed cursor")
     .optional(),
 });
 

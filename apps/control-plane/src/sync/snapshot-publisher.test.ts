@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { versionOf } from "@switchyard/config-sync/codec";
+import { consumers, createDb, type Db, migrateToLatest, providers, routes } from "@switchyard/db";
+import type { VersionedSnapshot } from "@switchyard/policy";
+import { createLogger } from "@switchyard/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecretBox } from "../secrets/secret-box.ts";
+import { createSnapshotPublisher } from "./snapshot-publisher.ts";
+
+const until = async (check: () => boolean, ms = 5_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not met");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe("snapshot publisher (PGlite)", () => {
+  let db: Db;
+  const box = createSecretBox(new Map([["k1", randomBytes(32)]]), "k1");
+  const published: VersionedSnapshot[] = [];
+  let publisher: ReturnType<typeof createSnapshotPublisher>;
+
+  beforeAll(async () => {
+    db = createDb({ pgliteMemory: true });
+    await migrateToLatest(db);
+    publisher = createSnapshotPublisher({
+      db,
+      secrets: box,
+      logger: createLogger({ name: "test", level: "silent" }),
+      publish: (s) => published.push(s),
+      debounceMs: 5,
+      pollIntervalMs: 100,
+    });
+    await publisher.start();
+  });
+  afterAll(async () => {
+    publisher.stop();
+    await db.close();
+  });
+
+  it("publishes an empty snapshot at start with a content-hash version", () => {
+    expect(published).toHaveLength(1);
+    const first = published[0] as VersionedSnapshot;
+    expect(first.version).toBe(versionOf(first.config));
+    expect(first.config.routes).toEqual([]);
+  });
+
+  it("builds from the database after a write, decrypting credentials for the data planes", async () => {
+    const p = await providers.create(db, {
+      name: "up",
+      kind: "openai",
+      baseUrl: "https://api.example.com/v1",
+      apiKey: box.seal("sk-upstream"),
+      connectTimeoutMs: 1000,
+      firstByteTimeoutMs: 2000,
+    });
+    if (!p.ok) throw new Error(p.error.message);
+    const r = await routes.create(db, { alias: "m", providerId: p.value.record.id, upstreamModel: "gpt" });
+    if (!r.ok) throw new Error(r.error.message);
+    publisher.changed(p.value.generation);
+    publisher.changed(r.value.generation);
+    await publisher.settled(r.value.generation);
+    const last = published.at(-1) as VersionedSnapshot;
+    expect(last.generation).toBe(r.value.generation);
+    expect(last.config.providers[0]?.apiKey).toBe("sk-upstream");
+    expect(last.config.routes[0]?.alias).toBe("m");
+    expect(Object.isFrozen(last.config)).toBe(true);
+  });
+
+  it("does not republish an identical configuration", async () => {
+    const before = published.length;
+    const c = await consumers.create(db, { name: "x", metadata: {}, enabled: true });
+    if (!c.ok) throw new Error(c.error.message);
+    const del = await consumers.remove(db, c.value.record.id, {});
+    if (!del.ok) throw new Error(del.error.message);
+    publisher.changed(del.value.generation);
+    await publisher.settled(del.value.generation);
+    // The consumer came and went: the content, and therefore the version, is what was published last.
+    expect(published.length).toBeLessThanOrEqual(before + 1);
+    expect(published.at(-1)?.version).toBe(published[before - 1]?.version);
+  });
+
+  it("picks up writes committed elsewhere through the backstop poll", async () => {
+    const before = published.length;
+    const c = await consumers.create(db, { name: "from-another-replica", metadata: {}, enabled: true });
+    if (!c.ok) throw new Error(c.error.message);
+    await until(() => published.length > before);
+    expect(published.at(-1)?.config.consumers.map((x) => x.name)).toContain("from-another-replica");
+  });
+});
