@@ -1,0 +1,88 @@
+import { AppError } from "@switchyard/errors";
+import type { RequestLimiter } from "@switchyard/ratelimit";
+import {
+  accessLog,
+  healthRoutes,
+  httpMetrics,
+  type Logger,
+  type ReadinessCheck,
+  requestId,
+} from "@switchyard/telemetry";
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Registry } from "prom-client";
+import type { AppEnv } from "./http/app-env.ts";
+import { openAIError } from "./http/openai-error.ts";
+import { createUpstreamMetrics } from "./metrics/upstream-metrics.ts";
+import { authenticate } from "./middleware/authenticate.ts";
+import { chatCompletionsRoute } from "./routes/chat-completions.ts";
+import { modelsRoute } from "./routes/models.ts";
+import type { RuntimeSource } from "./runtime/types.ts";
+
+/** Everything the data plane's HTTP app is built from; main.ts builds these once, tests inject their own. */
+export interface DataPlaneDeps {
+  /** Where the compiled snapshot is read from (a RuntimeHolder in production). */
+  runtime: RuntimeSource;
+  limiter: RequestLimiter;
+  logger: Logger;
+  /** The process registry; HTTP and upstream metrics are registered on it. */
+  registry: Registry;
+  /** Largest accepted request body; defaults to 4 MiB. */
+  maxRequestBodyBytes?: number;
+  /** Readiness behind `/readyz`; defaults to "a snapshot has been applied". */
+  ready?: ReadinessCheck;
+  /** Clock for locally generated answers; defaults to `Date.now`. */
+  now?: () => number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Builds the data plane's Hono app: health routes, then request id, access log and metrics around the
+ * OpenAI-compatible API, with one error handler that answers in OpenAI's error shape.
+ */
+export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const ready = deps.ready ?? (() => deps.runtime.current() !== null);
+  app.route("/", healthRoutes(ready));
+
+  app.use(
+    "/v1/*",
+    requestId(),
+    accessLog({ logger: deps.logger }),
+    httpMetrics({ registry: deps.registry, subsystem: "dataplane" }),
+  );
+  app.use("/v1/*", authenticate({ runtime: deps.runtime }));
+  app.route(
+    "/",
+    chatCompletionsRoute({
+      runtime: deps.runtime,
+      limiter: deps.limiter,
+      metrics: createUpstreamMetrics(deps.registry),
+      logger: deps.logger,
+      maxRequestBodyBytes: deps.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      now: deps.now ?? Date.now,
+    }),
+  );
+  app.route("/", modelsRoute({ runtime: deps.runtime }));
+
+  app.notFound((c) => {
+    const e = openAIError("not_found", `Unknown request URL: ${c.req.method} ${c.req.path}.`);
+    return c.json(e.body, e.status as ContentfulStatusCode);
+  });
+  app.onError((e, c) => {
+    if (e instanceof AppError) {
+      const param = (e.details as { param?: string } | undefined)?.param ?? null;
+      const out = openAIError(e.code, e.message, param);
+      return c.json(out.body, out.status as ContentfulStatusCode, e.headers);
+    }
+    // No stack and a shortened message: enough to find the bug, too little to carry a request's content.
+    deps.logger.error(
+      { requestId: c.get("requestId"), err: e.name, reason: e.message.slice(0, 200) },
+      "unhandled error",
+    );
+    const out = openAIError("internal", "The server had an error while processing your request.");
+    return c.json(out.body, out.status as ContentfulStatusCode);
+  });
+  return app;
+}
