@@ -4,11 +4,7 @@ import { parseParams } from "./validate.ts";
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .max(512)
-    .refine(isValidCursor, "malformed cursor")
-    .optional(),
+  cursor: z.string().max(512).refine(isValidCursor, "malformed cursor").optional(),
 });
 
 /** A validated page request. */
