@@ -28,6 +28,8 @@ export interface RecordedRequest {
   readonly headers: IncomingHttpHeaders;
   /** The JSON body, or null when there was none or it did not parse. */
   readonly body: unknown;
+  /** The client's source port: equal ports on successive requests mean a kept-alive connection. */
+  readonly remotePort: number;
   /** `aborted` when the client closed the connection before the answer was complete. */
   outcome: "pending" | "completed" | "aborted";
 }
@@ -152,6 +154,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         path,
         headers: req.headers,
         body: await readJson(req),
+        remotePort: req.socket.remotePort ?? 0,
         outcome: "pending",
       };
       requests.push(rec);

@@ -70,7 +70,11 @@ async function readWeb(body: ReadableStream<Uint8Array>, maxBytes: number): Prom
 /** Where a request body can come from: the Node stream when served by @hono/node-server, else the web body. */
 export interface BodySource {
   readonly incoming: IncomingMessage | undefined;
-  readonly web: ReadableStream<Uint8Array> | null;
+  /**
+   * The web body, asked for only when there is no Node stream: on @hono/node-server, merely reading
+   * `Request.body` builds a web stream over the Node request.
+   */
+  readonly web: () => ReadableStream<Uint8Array> | null;
   readonly contentLength: string | undefined;
 }
 
@@ -82,6 +86,6 @@ export interface BodySource {
 export async function readBodyCapped(src: BodySource, maxBytes: number): Promise<Buffer> {
   if (src.contentLength !== undefined && Number(src.contentLength) > maxBytes) throw tooLarge(maxBytes);
   if (src.incoming && !src.incoming.readableDidRead) return readNode(src.incoming, maxBytes);
-  if (src.web) return readWeb(src.web, maxBytes);
-  return Buffer.alloc(0);
+  const web = src.web();
+  return web ? readWeb(web, maxBytes) : Buffer.alloc(0);
 }

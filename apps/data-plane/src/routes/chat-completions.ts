@@ -47,7 +47,7 @@ export function chatCompletionsRoute(opts: ChatCompletionsOptions): Hono<AppEnv>
   app.post("/v1/chat/completions", async (c) => {
     const node = nodeBindings(c.env);
     const bytes = await readBodyCapped(
-      { incoming: node?.incoming, web: c.req.raw.body, contentLength: c.req.header("content-length") },
+      { incoming: node?.incoming, web: () => c.req.raw.body, contentLength: c.req.header("content-length") },
       opts.maxRequestBodyBytes,
     );
     const body = parseChatRequest(bytes);
