@@ -11,6 +11,8 @@ const dataDir = resolve(process.env.SWITCHYARD_DATA_DIR ?? ".data");
 const adminPort = process.env.ADMIN_PORT ?? "8081";
 const proxyPort = process.env.PORT ?? "8080";
 const grpcPort = process.env.GRPC_PORT ?? "50051";
+const cpMetricsPort = process.env.CONTROL_PLANE_METRICS_PORT ?? "9091";
+const dpMetricsPort = process.env.DATA_PLANE_METRICS_PORT ?? "9090";
 const base = { ...process.env, SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dataDir };
 const children: ChildProcess[] = [];
 
@@ -50,11 +52,17 @@ process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
 async function main(): Promise<void> {
-  start("control plane", "apps/control-plane/src/main.ts", { ...base, GRPC_PORT: grpcPort, ADMIN_PORT: adminPort });
+  start("control plane", "apps/control-plane/src/main.ts", {
+    ...base,
+    GRPC_PORT: grpcPort,
+    ADMIN_PORT: adminPort,
+    METRICS_PORT: cpMetricsPort,
+  });
   await waitReady(`http://127.0.0.1:${adminPort}/readyz`, 60_000);
   start("data plane", "apps/data-plane/src/main.ts", {
     ...base,
     PORT: proxyPort,
+    METRICS_PORT: dpMetricsPort,
     CONTROL_PLANE_URL: process.env.CONTROL_PLANE_URL ?? `127.0.0.1:${grpcPort}`,
   });
   await waitReady(`http://127.0.0.1:${proxyPort}/readyz`, 60_000);

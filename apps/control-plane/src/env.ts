@@ -1,15 +1,15 @@
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
-const bool = (fallback: boolean) =>
-  z
-    .enum(["true", "false", "1", "0"])
-    .default(fallback ? "true" : "false")
-    .transform((v) => v === "true" || v === "1");
+/** A boolean flag whose default depends on the mode, so an absent value stays undefined. */
+const optionalBool = z
+  .enum(["true", "false", "1", "0"])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === "true" || v === "1"));
 
 const schema = z.object({
   SWITCHYARD_MODE: z.enum(["local", "production"]).default("production"),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  HOST: z.string().min(1).optional(),
   ADMIN_PORT: port(8081),
   GRPC_PORT: port(50051),
   METRICS_PORT: port(9091),
@@ -29,7 +29,7 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/)
     .default("k1"),
-  ALLOW_INTERNAL_UPSTREAMS: bool(false).optional(),
+  ALLOW_INTERNAL_UPSTREAMS: optionalBool,
   SNAPSHOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
   SNAPSHOT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
@@ -38,7 +38,7 @@ const schema = z.object({
 });
 
 /** The control plane's settings, parsed once at start-up. */
-export type ControlPlaneEnv = z.infer<typeof schema> & { ALLOW_INTERNAL_UPSTREAMS: boolean };
+export type ControlPlaneEnv = z.infer<typeof schema> & { HOST: string; ALLOW_INTERNAL_UPSTREAMS: boolean };
 
 const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
 
@@ -61,5 +61,11 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
       );
     }
   }
-  return { ...v, ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? v.SWITCHYARD_MODE === "local" };
+  const local = v.SWITCHYARD_MODE === "local";
+  // Local mode listens on loopback only: its secrets are generated files, not something to expose.
+  return {
+    ...v,
+    HOST: v.HOST ?? (local ? "127.0.0.1" : "0.0.0.0"),
+    ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
+  };
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env.ts";
+
+const full = {
+  DATABASE_URL: "postgres://u@db:5432/switchyard",
+  REDIS_URL: "redis://redis:6379",
+  MASTER_KEY: "a".repeat(64),
+  ADMIN_TOKEN: "admin-token-0123456789",
+  NODE_TOKEN: "node-token-0123456789",
+};
+
+describe("control plane env", () => {
+  it("applies the documented defaults", () => {
+    const env = parseEnv(full);
+    expect(env).toMatchObject({
+      SWITCHYARD_MODE: "production",
+      HOST: "0.0.0.0",
+      ADMIN_PORT: 8081,
+      GRPC_PORT: 50051,
+      METRICS_PORT: 9091,
+      ALLOW_INTERNAL_UPSTREAMS: false,
+    });
+  });
+
+  it("names each missing secret outside local mode", () => {
+    for (const key of Object.keys(full)) {
+      const env: Record<string, string | undefined> = { ...full, [key]: undefined };
+      expect(() => parseEnv(env)).toThrow(new RegExp(`${key} is required when SWITCHYARD_MODE is not local`));
+    }
+  });
+
+  it("names a malformed variable without echoing secrets", () => {
+    expect(() => parseEnv({ ...full, ADMIN_PORT: "eighty" })).toThrow(/ADMIN_PORT/);
+    expect(() => parseEnv({ ...full, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    try {
+      parseEnv({ ...full, ADMIN_TOKEN: "short-secret" });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/ADMIN_TOKEN/);
+      expect((e as Error).message).not.toContain("short-secret");
+    }
+  });
+
+  it("local mode needs no secrets, binds loopback and allows internal upstreams", () => {
+    const env = parseEnv({ SWITCHYARD_MODE: "local" });
+    expect(env.HOST).toBe("127.0.0.1");
+    expect(env.ALLOW_INTERNAL_UPSTREAMS).toBe(true);
+  });
+});
