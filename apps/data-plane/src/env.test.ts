@@ -47,6 +47,11 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...production, SWITCHYARD_MODE: "dev" })).toThrow(/SWITCHYARD_MODE: /);
     expect(() => parseEnv({ ...production, NODE_LABELS: "zone=a,broken" })).toThrow(/NODE_LABELS: "broken"/);
     expect(() => parseEnv({ ...production, MAX_REQUEST_BODY_BYTES: "12" })).toThrow(/MAX_REQUEST_BODY_BYTES: /);
+    expect(() => parseEnv({ ...production, CONTROL_PLANE_URL: "https://cp:50051" })).toThrow(/CONTROL_PLANE_URL: /);
+    expect(() => parseEnv({ ...production, CONTROL_PLANE_URL: "cp" })).toThrow(/CONTROL_PLANE_URL: /);
+    for (const ok of ["cp.ns.svc:50051", "http://10.0.0.1:50051", "[::1]:50051"]) {
+      expect(parseEnv({ ...production, CONTROL_PLANE_URL: ok }).controlPlaneUrl).toBe(ok);
+    }
   });
 
   it("parses labels, node id and numbers", () => {

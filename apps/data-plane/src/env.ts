@@ -29,7 +29,10 @@ const schema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: port(8080),
   METRICS_PORT: port(9090),
-  CONTROL_PLANE_URL: z.string().min(1).optional(),
+  CONTROL_PLANE_URL: z
+    .string()
+    .regex(/^(?:http:\/\/)?(?:\[[0-9A-Fa-f:.]+\]|[^/\s:[\]]+):\d{1,5}\/?$/, "must be host:port or http://host:port")
+    .optional(),
   NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   REDIS_URL: z
     .string()

@@ -1,4 +1,4 @@
-import type { ApplyError } from "@switchyard/config-sync/codec";
+import type { ApplyError } from "@switchyard/config-sync/client";
 import { err, ok, type Result } from "@switchyard/errors";
 import type { LimitSpec, LimitWindow } from "@switchyard/policy";
 import type { RequestRule } from "@switchyard/ratelimit";

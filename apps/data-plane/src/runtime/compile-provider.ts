@@ -1,4 +1,4 @@
-import type { ApplyError } from "@switchyard/config-sync/codec";
+import type { ApplyError } from "@switchyard/config-sync/client";
 import { err, ok, type Result } from "@switchyard/errors";
 import type { ProviderSpec } from "@switchyard/policy";
 import { type ProviderAdapter, providerFor } from "@switchyard/providers";

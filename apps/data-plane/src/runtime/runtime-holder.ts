@@ -1,4 +1,4 @@
-import type { ApplyError } from "@switchyard/config-sync/codec";
+import type { ApplyError } from "@switchyard/config-sync/client";
 import { ok, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { compileRuntime } from "./compile-runtime.ts";

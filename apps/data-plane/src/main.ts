@@ -1,0 +1,106 @@
+import type { Server } from "node:http";
+import { hostname } from "node:os";
+import { serve } from "@hono/node-server";
+import { createConfigWatcher } from "@switchyard/config-sync/client";
+import { ok } from "@switchyard/errors";
+import { createMemoryLimiter, createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
+import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
+import pkg from "../package.json" with { type: "json" };
+import { createDataPlaneApp } from "./app.ts";
+import { type DataPlaneEnv, parseEnv } from "./env.ts";
+import { gracefulClose } from "./graceful-close.ts";
+import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
+
+/**
+ * The data plane process: builds every service once and wires them together. Nothing here has logic worth
+ * testing in isolation; the pieces are tested where they are defined.
+ */
+
+let env: DataPlaneEnv;
+try {
+  env = parseEnv(process.env);
+} catch (e) {
+  // Before the logger exists; the message names the variable and holds no secret values.
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ name: "data-plane", level: env.logLevel });
+const registry = createRegistry({ app: "data-plane" });
+const limiter: RequestLimiter =
+  env.redisUrl === null
+    ? createMemoryLimiter()
+    : createRedisLimiter({ url: env.redisUrl, logger: logger.child({ component: "ratelimit" }) });
+const holder = createRuntimeHolder({
+  onPoolCloseError: (e) =>
+    logger.warn({ err: e instanceof Error ? e.name : "unknown" }, "closing a retired pool failed"),
+});
+
+let shuttingDown = false;
+const ready = () => !shuttingDown && holder.current() !== null;
+
+const app = createDataPlaneApp({
+  runtime: holder,
+  limiter,
+  logger,
+  registry,
+  maxRequestBodyBytes: env.maxRequestBodyBytes,
+  ready,
+});
+const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) =>
+  logger.info({ port: info.port, mode: env.mode }, "data plane listening"),
+) as Server;
+const ops = serve(
+  { fetch: createOpsApp({ registry, ready }).fetch, hostname: env.host, port: env.metricsPort },
+  (info) => logger.info({ port: info.port }, "metrics and health listening"),
+) as Server;
+
+const watcher = createConfigWatcher({
+  url: env.controlPlaneUrl,
+  nodeToken: env.nodeToken,
+  nodeId: env.nodeId,
+  hostname: hostname(),
+  labels: env.nodeLabels,
+  buildVersion: pkg.version,
+  logger: logger.child({ component: "config-sync" }),
+  apply(s) {
+    const result = holder.apply(s);
+    if (!result.ok) return result;
+    logger.info(
+      {
+        version: s.version,
+        generation: String(s.generation),
+        routes: result.value.routes.size,
+        keys: result.value.keys.size,
+      },
+      "runtime swapped",
+    );
+    return ok(undefined);
+  },
+  onStateChange: (state) => logger.info({ state }, "config stream state"),
+});
+watcher.start();
+
+/**
+ * Shutdown order: report not ready (load balancers stop sending), stop accepting, let in-flight requests
+ * finish within the grace period, then stop the config stream and release pools and Redis.
+ */
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal, graceMs: env.shutdownGraceMs }, "shutting down");
+  try {
+    const drained = await gracefulClose(server, env.shutdownGraceMs);
+    if (!drained) logger.warn({}, "grace period ended with requests still open; they were cut");
+    await watcher.stop();
+    await Promise.all([holder.close(), limiter.close(), gracefulClose(ops, 1_000)]);
+  } catch (e) {
+    logger.error({ err: e instanceof Error ? e.name : "unknown" }, "shutdown did not complete cleanly");
+    process.exit(1);
+  }
+  logger.info({}, "stopped");
+  process.exit(0);
+}
+
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
