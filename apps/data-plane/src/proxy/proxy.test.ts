@@ -182,6 +182,17 @@ describe("proxy to an OpenAI upstream over real HTTP", () => {
     fake.setBehavior({ replyText: "Hello from the fake OpenAI upstream." });
   });
 
+  it("aborts the upstream request when the client gives up before any response headers", async () => {
+    fake.setBehavior({ hang: true });
+    const before = fake.requests.length;
+    const e = await client.chat.completions
+      .create({ model: "gpt", messages }, { timeout: 150 })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    const rec = fake.requests[before]!;
+    await vi.waitFor(() => expect(rec.outcome).toBe("aborted"), { timeout: 2_000 });
+  });
+
   it("refuses an oversized body with 413 before calling the upstream", async () => {
     const before = fake.requests.length;
     const e = await client.chat.completions

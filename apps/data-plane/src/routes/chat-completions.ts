@@ -1,5 +1,4 @@
 import { AppError } from "@switchyard/errors";
-import type { ChatCompletionRequest } from "@switchyard/providers";
 import type { RequestLimiter } from "@switchyard/ratelimit";
 import type { Logger } from "@switchyard/telemetry";
 import { Hono } from "hono";
@@ -8,7 +7,7 @@ import { type AppEnv, nodeBindings } from "../http/app-env.ts";
 import { parseChatRequest } from "../http/parse-chat-request.ts";
 import { rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit-headers.ts";
 import { readBodyCapped } from "../http/read-body.ts";
-import type { UpstreamMetrics } from "../metrics/upstream-metrics.ts";
+import { outcomeOf, type UpstreamMetrics } from "../metrics/upstream-metrics.ts";
 import { forwardHttp } from "../proxy/forward-http.ts";
 import type { CompiledRoute, RuntimeSource } from "../runtime/types.ts";
 
@@ -63,14 +62,9 @@ export function chatCompletionsRoute(opts: ChatCompletionsOptions): Hono<AppEnv>
     }
 
     const route = routeFor(opts.runtime, body.model);
-    const log = opts.logger.child({
-      requestId: c.get("requestId"),
-      model: route.alias,
-      providerKind: route.providerKind,
-    });
     if (route.upstream.transport === "local") {
       const res = route.upstream.adapter.respond(body, route.target, { nowMs: opts.now() });
-      opts.metrics.record(route.providerKind, "2xx");
+      opts.metrics.record(route.providerKind, outcomeOf(res.status));
       return c.body(Buffer.concat(res.chunks), res.status as 200, { ...res.headers, ...limitHeaders });
     }
     if (!node) throw new Error("proxying needs the Node bindings of @hono/node-server");
@@ -78,11 +72,11 @@ export function chatCompletionsRoute(opts: ChatCompletionsOptions): Hono<AppEnv>
       outgoing: node.outgoing,
       upstream: route.upstream,
       providerKind: route.providerKind,
-      request: route.upstream.adapter.toUpstream(body as ChatCompletionRequest, route.target),
+      request: route.upstream.adapter.toUpstream(body, route.target),
       stream: body.stream === true,
       ownHeaders: { ...limitHeaders, "x-request-id": c.get("requestId") },
       metrics: opts.metrics,
-      log,
+      log: opts.logger.child({ requestId: c.get("requestId"), model: route.alias, providerKind: route.providerKind }),
     });
     if (result.kind === "failed") throw new AppError(result.code, result.message, { headers: limitHeaders });
     // 499 is nginx's "client closed request": nothing was sent, and metrics should not call it a success.
