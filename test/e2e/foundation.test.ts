@@ -32,6 +32,8 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
   let apiKey = "";
   let keyId = "";
   let routeId = "";
+  /** The newest config generation a write through the admin API reported. */
+  let lastGeneration = 0n;
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${adminUrl}/admin/v1${path}`, {
@@ -42,14 +44,17 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    const generation = res.headers.get("x-config-generation");
+    if (generation && BigInt(generation) > lastGeneration) lastGeneration = BigInt(generation);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
 
-  /** Waits until every data plane has acked the snapshot the control plane publishes now. */
+  /** Waits until both data planes have acked a snapshot that includes the newest write. */
   const converged = async () => {
     await eventually(async () => {
       const snap = (await admin("GET", "/snapshot")).body;
+      if (!snap.coveredGeneration || BigInt(snap.coveredGeneration) < lastGeneration) return false;
       const nodes = (await admin("GET", "/nodes")).body.data as { ackedVersion: string | null; connected: boolean }[];
       const live = nodes.filter((n) => n.connected);
       return snap.version && live.length === 2 && live.every((n) => n.ackedVersion === snap.version);

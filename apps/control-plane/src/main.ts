@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       registry,
       ready,
       currentSnapshot: () => publisher.current(),
+      coveredGeneration: () => publisher.coveredGeneration(),
       buildVersion: BUILD_VERSION,
     },
   );

@@ -34,6 +34,7 @@ describe("admin API (PGlite)", () => {
         registry: createRegistry({ app: "test" }),
         ready: async () => true,
         currentSnapshot: () => undefined,
+        coveredGeneration: () => -1n,
         buildVersion: "test",
       },
     );

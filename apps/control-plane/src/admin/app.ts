@@ -22,6 +22,8 @@ export interface AdminAppOptions {
   ready(): Promise<boolean>;
   /** The snapshot currently published. */
   currentSnapshot(): VersionedSnapshot | undefined;
+  /** The newest generation the published snapshot reflects. */
+  coveredGeneration(): bigint;
   buildVersion: string;
 }
 
@@ -45,7 +47,7 @@ export function createAdminApp(deps: AdminDeps, opts: AdminAppOptions): AdminApp
   v1.route("/consumers/:id/keys", keysResource(deps));
   v1.route("/consumers", consumersResource(deps));
   v1.route("/limits", limitsResource(deps));
-  v1.route("/", fleetResource(deps, opts.currentSnapshot));
+  v1.route("/", fleetResource(deps, opts.currentSnapshot, opts.coveredGeneration));
   app.route("/admin/v1", v1);
 
   app.notFound((c) =>

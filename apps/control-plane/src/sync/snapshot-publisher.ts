@@ -34,6 +34,11 @@ export interface SnapshotPublisher {
   changed(generation: bigint): void;
   /** The latest published snapshot. */
   current(): VersionedSnapshot | undefined;
+  /**
+   * The newest generation whose writes the published snapshot reflects. It can be newer than the snapshot's
+   * own generation when later writes left the content unchanged (nothing to push for those).
+   */
+  coveredGeneration(): bigint;
   /** Problems that kept the latest build from being published, or an empty list. */
   problems(): readonly ConsistencyProblem[];
   /** Resolves once everything up to `generation` has been built (published or refused). */
@@ -55,6 +60,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
   let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
   let lastProblems: readonly ConsistencyProblem[] = [];
+  let covered = -1n;
   const waiters: { generation: bigint; resolve: () => void }[] = [];
 
   const build = async (): Promise<void> => {
@@ -99,6 +105,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     }
     const next = versionSnapshot(config, rows.generation);
     opts.onBuild?.({ ok: true, generation: rows.generation, version: next.version });
+    covered = rows.generation;
     if (latest?.version === next.version) return;
     latest = next;
     opts.logger.info({ version: next.version, generation: next.generation.toString() }, "snapshot published");
@@ -165,6 +172,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
       schedule();
     },
     current: () => latest,
+    coveredGeneration: () => covered,
     problems: () => lastProblems,
     settled(generation) {
       if (generation <= builtGeneration) return Promise.resolve();

@@ -1,5 +1,6 @@
 import { consumers } from "@switchyard/db";
 import { consumerCreateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { sendResource } from "../../admin/respond.ts";
@@ -12,7 +13,7 @@ export function createConsumer(app: AdminApp, deps: AdminDeps): void {
     const input = await readJson(c, consumerCreateSchema);
     const res = await consumers.create(deps.db, input);
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, consumerView(res.value.record), 201);
   });
 }

@@ -1,5 +1,6 @@
 import { consumers } from "@switchyard/db";
 import { consumerUpdateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { ifMatchRevision } from "../../admin/etag.ts";
@@ -16,7 +17,7 @@ export function updateConsumer(app: AdminApp, deps: AdminDeps): void {
     const input = await readJson(c, consumerUpdateSchema);
     const res = await consumers.update(deps.db, id, input, { ifRevision });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, consumerView(res.value.record));
   });
 }

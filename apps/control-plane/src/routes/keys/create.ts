@@ -1,6 +1,7 @@
 import { apiKeys, consumers } from "@switchyard/db";
 import { AppError } from "@switchyard/errors";
 import { keyCreateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { readJson } from "../../admin/validate.ts";
@@ -23,7 +24,7 @@ export function createKey(app: AdminApp, deps: AdminDeps): void {
       hash: key.hash,
     });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     c.header("cache-control", "no-store");
     return c.json({ ...keyView(res.value.record), key: key.text }, 201);
   });

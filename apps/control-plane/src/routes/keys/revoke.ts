@@ -1,5 +1,6 @@
 import { apiKeys } from "@switchyard/db";
 import { z } from "zod";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { parseParams } from "../../admin/validate.ts";
@@ -14,7 +15,7 @@ export function revokeKey(app: AdminApp, deps: AdminDeps): void {
     const { keyId } = parseParams(keyIdSchema, { keyId: c.req.param("keyId") });
     const res = await apiKeys.revokeKey(deps.db, consumerId, keyId);
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return c.body(null, 204);
   });
 }

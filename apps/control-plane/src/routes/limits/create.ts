@@ -1,6 +1,7 @@
 import { consumers, limits } from "@switchyard/db";
 import { AppError } from "@switchyard/errors";
 import { limitCreateSchema, unsupportedLimitField } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { sendResource } from "../../admin/respond.ts";
@@ -27,7 +28,7 @@ export function createLimit(app: AdminApp, deps: AdminDeps): void {
     }
     const res = await limits.create(deps.db, input);
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, limitView(res.value.record), 201);
   });
 }

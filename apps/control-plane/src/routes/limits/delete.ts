@@ -1,4 +1,5 @@
 import { limits } from "@switchyard/db";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { ifMatchRevision } from "../../admin/etag.ts";
@@ -10,7 +11,7 @@ export function deleteLimit(app: AdminApp, deps: AdminDeps): void {
     const id = idParam(c.req.param());
     const res = await limits.remove(deps.db, id, { ifRevision: ifMatchRevision(c) });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return c.body(null, 204);
   });
 }

@@ -1,6 +1,7 @@
 import { providers } from "@switchyard/db";
 import { AppError } from "@switchyard/errors";
 import { providerCreateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { sendResource } from "../../admin/respond.ts";
@@ -32,7 +33,7 @@ export function createProvider(app: AdminApp, deps: AdminDeps): void {
       firstByteTimeoutMs: input.firstByteTimeoutMs,
     });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, providerView(res.value.record), 201);
   });
 }

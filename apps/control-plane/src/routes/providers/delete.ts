@@ -1,4 +1,5 @@
 import { providers } from "@switchyard/db";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { ifMatchRevision } from "../../admin/etag.ts";
@@ -11,7 +12,7 @@ export function deleteProvider(app: AdminApp, deps: AdminDeps): void {
     const ifRevision = ifMatchRevision(c);
     const res = await providers.remove(deps.db, id, { ifRevision });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return c.body(null, 204);
   });
 }

@@ -1,5 +1,6 @@
 import { providers } from "@switchyard/db";
 import { providerUpdateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { ifMatchRevision } from "../../admin/etag.ts";
@@ -23,7 +24,7 @@ export function updateProvider(app: AdminApp, deps: AdminDeps): void {
     };
     const res = await providers.update(deps.db, id, patch, { ifRevision });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, providerView(res.value.record));
   });
 }

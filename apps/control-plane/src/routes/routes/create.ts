@@ -1,5 +1,6 @@
 import { routes } from "@switchyard/db";
 import { routeCreateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { sendResource } from "../../admin/respond.ts";
@@ -12,7 +13,7 @@ export function createRoute(app: AdminApp, deps: AdminDeps): void {
     const input = await readJson(c, routeCreateSchema);
     const res = await routes.create(deps.db, input);
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, routeView(res.value.record), 201);
   });
 }

@@ -1,5 +1,6 @@
 import { routes } from "@switchyard/db";
 import { routeUpdateSchema } from "@switchyard/policy";
+import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
 import { ifMatchRevision } from "../../admin/etag.ts";
@@ -16,7 +17,7 @@ export function updateRoute(app: AdminApp, deps: AdminDeps): void {
     const input = await readJson(c, routeUpdateSchema);
     const res = await routes.update(deps.db, id, input, { ifRevision });
     if (!res.ok) throw dbFailure(res.error);
-    deps.changed(res.value.generation);
+    committed(c, deps, res.value.generation);
     return sendResource(c, routeView(res.value.record));
   });
 }
