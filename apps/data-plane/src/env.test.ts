@@ -67,6 +67,7 @@ describe("parseEnv", () => {
       mode: "local",
       controlPlaneUrl: "127.0.0.1:50051",
       nodeToken: "local-node-token-0123456789",
+      host: "127.0.0.1",
       redisUrl: null,
     });
     expect(

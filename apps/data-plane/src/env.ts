@@ -26,7 +26,7 @@ const labels = z
 
 const schema = z.object({
   SWITCHYARD_MODE: z.enum(["local", "production"]).default("production"),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  HOST: z.string().min(1).optional(),
   PORT: port(8080),
   METRICS_PORT: port(9090),
   CONTROL_PLANE_URL: z
@@ -103,7 +103,8 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
   }
   return {
     mode: v.SWITCHYARD_MODE,
-    host: v.HOST,
+    // Local mode listens on loopback only, like the control plane it runs beside.
+    host: v.HOST ?? (local ? "127.0.0.1" : "0.0.0.0"),
     port: v.PORT,
     metricsPort: v.METRICS_PORT,
     controlPlaneUrl: v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL,
