@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { type ConfigServiceHandlers, configServiceDefinition } from "@switchyard/proto";
 import type { SyncLogger } from "../logger.ts";
+import { healthHandlers, healthServiceDefinition } from "./health-service.ts";
 import { createNodeRegistry, type NodeStatus } from "./node-registry.ts";
 import { type NodeSession, startNodeSession } from "./node-session.ts";
 import { createNodeTokenCheck } from "./node-token-check.ts";
@@ -18,6 +19,11 @@ export interface ConfigServerOptions {
   logger: SyncLogger;
   /** Interval of HTTP/2 keepalive pings to each node, so dead connections are noticed; defaults to 30 s. */
   keepaliveTimeMs?: number;
+  /**
+   * Readiness reported by the standard gRPC health service on the same port (SERVING while true and not
+   * shutting down); defaults to "serving once a snapshot is published".
+   */
+  ready?: () => boolean;
 }
 
 /** The control plane's end of the config stream. */
@@ -73,6 +79,11 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
     },
   };
   server.addService(configServiceDefinition, handlers);
+  const ready = opts.ready ?? (() => current !== undefined);
+  server.addService(
+    healthServiceDefinition,
+    healthHandlers(() => !closing && ready()),
+  );
 
   return {
     listen() {
