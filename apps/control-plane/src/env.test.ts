@@ -19,7 +19,10 @@ describe("control plane env", () => {
       GRPC_PORT: 50051,
       METRICS_PORT: 9091,
       ALLOW_INTERNAL_UPSTREAMS: false,
+      MIGRATE_ON_START: true,
+      SCHEMA_WAIT_TIMEOUT_MS: 300_000,
     });
+    expect(parseEnv({ ...full, MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
   });
 
   it("names each missing secret outside local mode", () => {

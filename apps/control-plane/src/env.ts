@@ -30,6 +30,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}$/)
     .default("k1"),
   ALLOW_INTERNAL_UPSTREAMS: optionalBool,
+  MIGRATE_ON_START: optionalBool,
+  SCHEMA_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   SNAPSHOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
   SNAPSHOT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
@@ -38,7 +40,11 @@ const schema = z.object({
 });
 
 /** The control plane's settings, parsed once at start-up. */
-export type ControlPlaneEnv = z.infer<typeof schema> & { HOST: string; ALLOW_INTERNAL_UPSTREAMS: boolean };
+export type ControlPlaneEnv = z.infer<typeof schema> & {
+  HOST: string;
+  ALLOW_INTERNAL_UPSTREAMS: boolean;
+  MIGRATE_ON_START: boolean;
+};
 
 const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
 
@@ -67,5 +73,6 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
     ...v,
     HOST: v.HOST ?? (local ? "127.0.0.1" : "0.0.0.0"),
     ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
+    MIGRATE_ON_START: v.MIGRATE_ON_START ?? true,
   };
 }

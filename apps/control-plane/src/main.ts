@@ -33,7 +33,17 @@ async function main(): Promise<void> {
   const db = local
     ? createDb({ pgliteDataDir: local.pgliteDir })
     : createDb({ url: env.DATABASE_URL as string }, env.DB_POOL_MAX);
-  await migrateToLatest(db);
+  if (env.MIGRATE_ON_START || local) {
+    await migrateToLatest(db);
+  } else {
+    // A migration Job owns the schema: wait for it rather than serve against an old schema.
+    const deadline = Date.now() + env.SCHEMA_WAIT_TIMEOUT_MS;
+    while (!(await isSchemaCurrent(db).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error("database schema is not current (has the migration job run?)");
+      logger.info({}, "waiting for the database schema to be migrated");
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
   logger.info({ dialect: db.dialect }, "database schema is current");
 
   const secrets = createSecretBox(new Map([[env.MASTER_KEY_ID, masterKey]]), env.MASTER_KEY_ID);
