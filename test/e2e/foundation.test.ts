@@ -99,6 +99,8 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
           NODE_TOKEN: nodeToken,
           REDIS_URL: redis.url,
           NODE_ID: `dp-${i}`,
+          // No last-known-good file: this scenario is about the stream, and the default path is in the repo.
+          SNAPSHOT_FILE: "",
           LOG_LEVEL: "warn",
         }),
       );

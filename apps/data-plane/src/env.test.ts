@@ -80,4 +80,23 @@ describe("parseEnv", () => {
       /NODE_TOKEN is not set and .*node-token cannot be read/,
     );
   });
+
+  it("keeps the last-known-good file in the data folder unless told otherwise, and parses its key", () => {
+    const env = parseEnv({ ...production, SWITCHYARD_DATA_DIR: dir });
+    expect(env).toMatchObject({
+      snapshotFile: join(dir, "last-known-good.snapshot"),
+      snapshotKey: null,
+      snapshotStartupWaitMs: 5_000,
+      maxConfigStalenessMs: 0,
+    });
+    expect(parseEnv({ ...production, SNAPSHOT_FILE: "" }).snapshotFile).toBeNull();
+    expect(parseEnv({ ...production, SNAPSHOT_FILE: "/var/lib/sy/lkg" }).snapshotFile).toBe("/var/lib/sy/lkg");
+    const hex = "ab".repeat(32);
+    expect(parseEnv({ ...production, SNAPSHOT_KEY: hex }).snapshotKey).toEqual(Buffer.from(hex, "hex"));
+    const b64 = Buffer.alloc(32, 7).toString("base64");
+    expect(parseEnv({ ...production, SNAPSHOT_KEY: b64 }).snapshotKey).toEqual(Buffer.alloc(32, 7));
+    expect(() => parseEnv({ ...production, SNAPSHOT_KEY: "short" })).toThrow(/SNAPSHOT_KEY: must be 32 bytes/);
+    expect(() => parseEnv({ ...production, MAX_CONFIG_STALENESS_MS: "-1" })).toThrow(/MAX_CONFIG_STALENESS_MS: /);
+    expect(parseEnv({ ...production, MAX_CONFIG_STALENESS_MS: "60000" }).maxConfigStalenessMs).toBe(60_000);
+  });
 });

@@ -52,7 +52,30 @@ const schema = z.object({
     .default(4 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   SWITCHYARD_DATA_DIR: z.string().min(1).default(".data"),
+  SNAPSHOT_FILE: z.string().optional(),
+  SNAPSHOT_KEY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === "") return null;
+      const key = parseKey(text);
+      if (!key) {
+        ctx.addIssue({ code: "custom", message: "must be 32 bytes as 64 hex characters or base64" });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  SNAPSHOT_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  MAX_CONFIG_STALENESS_MS: z.coerce.number().int().min(0).default(0),
 });
+
+/** 32 key bytes from 64 hex characters or base64, or null if the text is neither. */
+function parseKey(text: string): Buffer | null {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
+  const b = Buffer.from(t, "base64");
+  return b.length === 32 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(t) ? b : null;
+}
 
 /** The data plane's settings, parsed once at start-up, with local-mode defaults filled in. */
 export interface DataPlaneEnv {
@@ -69,6 +92,14 @@ export interface DataPlaneEnv {
   logLevel: string;
   maxRequestBodyBytes: number;
   shutdownGraceMs: number;
+  /** Where the last applied snapshot is kept, encrypted; null when SNAPSHOT_FILE is set empty (no file). */
+  snapshotFile: string | null;
+  /** SNAPSHOT_KEY's 32 bytes, or null to derive the file key from the node token. */
+  snapshotKey: Buffer | null;
+  /** How long a starting node waits for the control plane before serving the file instead. */
+  snapshotStartupWaitMs: number;
+  /** Past this config age the node reports not ready; 0 turns the check off. */
+  maxConfigStalenessMs: number;
 }
 
 const LOCAL_CONTROL_PLANE_URL = "127.0.0.1:50051";
@@ -115,5 +146,14 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     logLevel: v.LOG_LEVEL,
     maxRequestBodyBytes: v.MAX_REQUEST_BODY_BYTES,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    snapshotFile:
+      v.SNAPSHOT_FILE === undefined
+        ? join(resolve(v.SWITCHYARD_DATA_DIR), "last-known-good.snapshot")
+        : v.SNAPSHOT_FILE === ""
+          ? null
+          : resolve(v.SNAPSHOT_FILE),
+    snapshotKey: v.SNAPSHOT_KEY,
+    snapshotStartupWaitMs: v.SNAPSHOT_STARTUP_WAIT_MS,
+    maxConfigStalenessMs: v.MAX_CONFIG_STALENESS_MS,
   };
 }

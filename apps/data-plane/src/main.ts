@@ -1,12 +1,11 @@
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
-import { createConfigWatcher } from "@switchyard/config-sync/client";
-import { ok } from "@switchyard/errors";
 import { createMemoryLimiter, createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
 import pkg from "../package.json" with { type: "json" };
 import { createDataPlaneApp } from "./app.ts";
+import { startConfigSync } from "./config/start-config-sync.ts";
 import { type DataPlaneEnv, parseEnv } from "./env.ts";
 import { gracefulClose } from "./graceful-close.ts";
 import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
@@ -37,7 +36,9 @@ const holder = createRuntimeHolder({
 });
 
 let shuttingDown = false;
-const ready = () => !shuttingDown && holder.current() !== null;
+// Declared before the sync starts so readiness can be asked at any time; it is not ready until then.
+let configReady = (): boolean => false;
+const ready = () => !shuttingDown && configReady();
 
 const app = createDataPlaneApp({
   runtime: holder,
@@ -55,31 +56,15 @@ const ops = serve(
   (info) => logger.info({ port: info.port }, "metrics and health listening"),
 ) as Server;
 
-const watcher = createConfigWatcher({
-  url: env.controlPlaneUrl,
-  nodeToken: env.nodeToken,
-  nodeId: env.nodeId,
+const sync = startConfigSync({
+  env,
+  holder,
+  logger,
+  registry,
   hostname: hostname(),
-  labels: env.nodeLabels,
   buildVersion: pkg.version,
-  logger: logger.child({ component: "config-sync" }),
-  apply(s) {
-    const result = holder.apply(s);
-    if (!result.ok) return result;
-    logger.info(
-      {
-        version: s.version,
-        generation: String(s.generation),
-        routes: result.value.routes.size,
-        keys: result.value.keys.size,
-      },
-      "runtime swapped",
-    );
-    return ok(undefined);
-  },
-  onStateChange: (state) => logger.info({ state }, "config stream state"),
 });
-watcher.start();
+configReady = sync.configReady;
 
 /**
  * Shutdown order: report not ready (load balancers stop sending), stop accepting, let in-flight requests
@@ -92,7 +77,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     const drained = await gracefulClose(server, env.shutdownGraceMs);
     if (!drained) logger.warn({}, "grace period ended with requests still open; they were cut");
-    await watcher.stop();
+    await sync.stop();
     await Promise.all([holder.close(), limiter.close(), gracefulClose(ops, 1_000)]);
   } catch (e) {
     logger.error({ err: e instanceof Error ? e.name : "unknown" }, "shutdown did not complete cleanly");

@@ -1,6 +1,7 @@
+import { createServer } from "node:net";
 import { ok } from "@switchyard/errors";
 import { buildSnapshot, type ConfigSnapshot } from "@switchyard/policy";
-import type { ConfigWatcherOptions } from "./client/config-watcher.ts";
+import type { ConfigWatcherOptions } from "./client/watcher-options.ts";
 import type { SyncLogger } from "./logger.ts";
 
 /** A small consistent configuration; `tag` changes one route so each tag gives a different version. */
@@ -97,4 +98,16 @@ export function watcherOptions(port: number, nodeId: string, over: Partial<Confi
     ...over,
   };
   return { opts, appliedVersions, logger };
+}
+
+/** A loopback port nothing listens on (bound, then released), for "control plane unreachable" cases. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
+    });
+  });
 }

@@ -1,37 +1,13 @@
 import { err, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { type ApplyError, PROTOCOL_VERSION } from "../codec/index.ts";
-import type { SyncLogger } from "../logger.ts";
 import { createBackoff } from "./backoff.ts";
 import { openConfigStream, type SnapshotAnswer, type SnapshotMessage, type StreamAttempt } from "./config-stream.ts";
 import { parseTarget } from "./target.ts";
+import type { ConfigWatcherOptions, SnapshotSource, WatcherState } from "./watcher-options.ts";
 
 /** A stream connected this long was healthy, so the next reconnect starts again from the shortest delay. */
 const HEALTHY_AFTER_MS = 10_000;
-
-/** Connection state reported to {@link ConfigWatcherOptions.onStateChange}. */
-export type WatcherState = "connecting" | "connected" | "disconnected";
-
-/** Options of {@link createConfigWatcher}. */
-export interface ConfigWatcherOptions {
-  /** The control plane's config stream: `host:port` or `http://host:port`. */
-  url: string;
-  /** Bearer token the control plane accepts from data planes. */
-  nodeToken: string;
-  nodeId: string;
-  hostname: string;
-  labels: Record<string, string>;
-  buildVersion: string;
-  /**
-   * Compiles and swaps in a snapshot. An error keeps the node on what it served before and is reported to the
-   * control plane; a throw is treated the same way.
-   */
-  apply(s: VersionedSnapshot): Result<void, ApplyError> | Promise<Result<void, ApplyError>>;
-  logger: SyncLogger;
-  /** Reconnect delays: full jitter between 0 and `initialMs * 2^n`, capped at `maxMs`. */
-  backoff?: { initialMs?: number; maxMs?: number };
-  onStateChange?(state: WatcherState): void;
-}
 
 /** The data plane's end of the config stream. */
 export interface ConfigWatcher {
@@ -46,7 +22,7 @@ export interface ConfigWatcher {
 /**
  * Creates the watcher a data plane runs to receive configuration: it dials the control plane, applies each
  * snapshot it receives through `apply`, acks or nacks it, and keeps serving the last good snapshot while
- * disconnected or after a rejected one.
+ * disconnected or after a rejected one. Applies run one at a time, whether pushed or loaded from disk.
  */
 export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
   const { logger } = opts;
@@ -61,7 +37,10 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
   let stopped = false;
   let attempt: StreamAttempt | null = null;
   let retryTimer: NodeJS.Timeout | undefined;
+  let fallbackTimer: NodeJS.Timeout | undefined;
+  let fallbackDone = opts.fallback === undefined;
   let state: WatcherState = "disconnected";
+  let queue: Promise<unknown> = Promise.resolve();
 
   const setState = (next: WatcherState): void => {
     if (next === state) return;
@@ -69,31 +48,74 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
     opts.onStateChange?.(next);
   };
 
-  const applySafely = async (s: VersionedSnapshot): Promise<Result<void, ApplyError>> => {
-    try {
-      return await opts.apply(s);
-    } catch (e) {
-      logger.error({ version: s.version, error: e instanceof Error ? e.message : String(e) }, "apply threw");
-      return err({ code: "apply_failed", message: "the data plane failed to apply the snapshot" });
-    }
+  /** Runs `fn` after every apply already queued, so a disk load and a push never interleave. */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => {});
+    return run;
   };
 
-  const answer = async (m: SnapshotMessage): Promise<SnapshotAnswer> => {
-    const keptVersion = applied?.version ?? null;
-    const nack = (error: ApplyError): SnapshotAnswer => {
-      logger.warn({ version: m.version, keptVersion, error }, "snapshot rejected; keeping the current one");
-      return { type: "nack", version: m.version, nonce: m.nonce, keptVersion, error };
-    };
-    if (!m.snapshot.ok) return nack(m.snapshot.error);
-    const s = m.snapshot.value;
-    // Already serving it (the control plane lost track of this node): confirm without applying again.
-    if (s.version === keptVersion) return { type: "ack", version: s.version, nonce: m.nonce };
-    if (stopped) return nack({ code: "stopping", message: "the data plane is shutting down" });
-    const result = await applySafely(s);
-    if (!result.ok) return nack(result.error);
-    applied = s;
-    logger.info({ version: s.version, generation: String(s.generation) }, "snapshot applied");
-    return { type: "ack", version: s.version, nonce: m.nonce };
+  /** Applies `s`; on success it becomes what the node serves. Never throws. */
+  const applyNow = async (s: VersionedSnapshot, source: SnapshotSource): Promise<Result<void, ApplyError>> => {
+    const started = performance.now();
+    let result: Result<void, ApplyError>;
+    try {
+      result = await opts.apply(s);
+    } catch (e) {
+      logger.error({ version: s.version, error: e instanceof Error ? e.message : String(e) }, "apply threw");
+      result = err({ code: "apply_failed", message: "the data plane failed to apply the snapshot" });
+    }
+    const durationMs = performance.now() - started;
+    if (result.ok) applied = s;
+    opts.onApplyResult?.({
+      result: result.ok ? "ack" : "nack",
+      source,
+      version: s.version,
+      durationMs,
+      ...(result.ok ? { snapshot: s } : {}),
+    });
+    return result;
+  };
+
+  const answer = (m: SnapshotMessage): Promise<SnapshotAnswer> =>
+    exclusive(async () => {
+      const keptVersion = applied?.version ?? null;
+      const nack = (error: ApplyError): SnapshotAnswer => {
+        logger.warn({ version: m.version, keptVersion, error }, "snapshot rejected; keeping the current one");
+        return { type: "nack", version: m.version, nonce: m.nonce, keptVersion, error };
+      };
+      if (!m.snapshot.ok) {
+        opts.onApplyResult?.({ result: "nack", source: "stream", version: m.version, durationMs: 0 });
+        return nack(m.snapshot.error);
+      }
+      const s = m.snapshot.value;
+      // Already serving it (the control plane lost track of this node): confirm without applying again.
+      if (s.version === keptVersion) return { type: "ack", version: s.version, nonce: m.nonce };
+      if (stopped) return nack({ code: "stopping", message: "the data plane is shutting down" });
+      const result = await applyNow(s, "stream");
+      if (!result.ok) return nack(result.error);
+      logger.info({ version: s.version, generation: String(s.generation) }, "snapshot applied");
+      return { type: "ack", version: s.version, nonce: m.nonce };
+    });
+
+  /** Serves the last-known-good snapshot once, if nothing better has arrived by then. */
+  const useFallback = (reason: string): void => {
+    const fallback = opts.fallback;
+    if (fallbackDone || stopped || !fallback) return;
+    fallbackDone = true;
+    clearTimeout(fallbackTimer);
+    void exclusive(async () => {
+      if (applied || stopped) return;
+      const s = await fallback.load().catch(() => null);
+      if (!s || applied || stopped) return;
+      const result = await applyNow(s, "disk");
+      if (result.ok) {
+        logger.warn(
+          { version: s.version, generation: String(s.generation), reason },
+          "serving the last-known-good snapshot from disk until the control plane answers",
+        );
+      } else logger.error({ version: s.version, error: result.error }, "last-known-good snapshot could not be applied");
+    });
   };
 
   const connect = (): void => {
@@ -118,6 +140,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
       attempt = null;
       setState("disconnected");
       if (stopped) return;
+      if (!applied) useFallback("the control plane could not be reached");
       backoff.streamEnded(connectedMs);
       const delayMs = backoff.next();
       logger.debug({ delayMs }, "reconnecting to the control plane");
@@ -129,11 +152,18 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
     start() {
       if (started || stopped) return;
       started = true;
+      if (opts.fallback) {
+        fallbackTimer = setTimeout(
+          () => useFallback("the control plane sent no snapshot in time"),
+          opts.fallback.waitMs,
+        );
+      }
       connect();
     },
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      clearTimeout(fallbackTimer);
       const running = attempt;
       if (running) {
         running.cancel();

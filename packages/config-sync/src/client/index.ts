@@ -4,9 +4,10 @@
  */
 export type { ApplyError } from "../codec/index.ts";
 export type { SyncLogger } from "../logger.ts";
-export {
-  type ConfigWatcher,
-  type ConfigWatcherOptions,
-  createConfigWatcher,
-  type WatcherState,
-} from "./config-watcher.ts";
+export { type ConfigWatcher, createConfigWatcher } from "./config-watcher.ts";
+export type {
+  ApplyReport,
+  ConfigWatcherOptions,
+  SnapshotSource,
+  WatcherState,
+} from "./watcher-options.ts";

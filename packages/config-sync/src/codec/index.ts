@@ -12,6 +12,7 @@ export {
   type NodeMessage,
   nackRequest,
 } from "./node-messages.ts";
+export { decodeSnapshot, encodeSnapshot } from "./snapshot-bytes.ts";
 export { snapshotFromProto } from "./snapshot-from-proto.ts";
 export { snapshotToProto } from "./snapshot-to-proto.ts";
 export { PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";
