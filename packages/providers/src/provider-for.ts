@@ -1,13 +1,21 @@
-import type { ProviderKind } from "@switchyard/policy";
+import { anthropicAdapter } from "./anthropic/index.ts";
+import { azureOpenAIAdapter } from "./azure-openai/index.ts";
+import { geminiAdapter } from "./gemini/index.ts";
+import type { AdapterKind } from "./kinds.ts";
 import { mockAdapter } from "./mock/index.ts";
+import { ollamaAdapter } from "./ollama/index.ts";
 import { openAIAdapter } from "./openai/index.ts";
 import { openAICompatibleAdapter } from "./openai-compatible/index.ts";
 import type { ProviderAdapter } from "./types.ts";
 
-/** Every known kind must have an adapter; the `Record` type makes a missing one a compile error. */
-const ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
+/** Every kind must have an adapter; the `Record` type makes a missing one a compile error. */
+const ADAPTERS: Readonly<Record<AdapterKind, ProviderAdapter>> = {
   mock: mockAdapter,
   openai: openAIAdapter,
+  "azure-openai": azureOpenAIAdapter,
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
+  ollama: ollamaAdapter,
   "openai-compatible": openAICompatibleAdapter,
 };
 
@@ -16,5 +24,5 @@ const ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
  * control plane), which the data plane refuses at compile time.
  */
 export function providerFor(kind: string): ProviderAdapter | undefined {
-  return Object.hasOwn(ADAPTERS, kind) ? ADAPTERS[kind as ProviderKind] : undefined;
+  return Object.hasOwn(ADAPTERS, kind) ? ADAPTERS[kind as AdapterKind] : undefined;
 }

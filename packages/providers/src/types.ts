@@ -1,4 +1,7 @@
-import type { ProviderKind, ProviderSpec } from "@switchyard/policy";
+import type { Result } from "@switchyard/errors";
+import type { ProviderSpec } from "@switchyard/policy";
+import type { AdapterKind } from "./kinds.ts";
+import type { TokenUsage } from "./shared/openai-types.ts";
 
 /**
  * A chat completion request as a client sent it (OpenAI's shape). Only `model` is checked by the gateway;
@@ -22,11 +25,16 @@ export interface UpstreamTarget {
   readonly upstreamModel: string;
   /** Request headers every call to this provider carries (credentials, content type, versions). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Azure OpenAI's `api-version` query parameter, from the provider's settings; other kinds ignore it.
+   * When absent, the Azure adapter uses {@link AZURE_DEFAULT_API_VERSION}.
+   */
+  readonly apiVersion?: string;
 }
 
-/** The HTTP request to send upstream; the data plane owns the socket and sends it as given. */
+/** The HTTP request to send upstream (always a POST); the data plane owns the socket and sends it as given. */
 export interface UpstreamRequest {
-  /** Absolute path on the provider's origin, including the base path. */
+  /** Absolute path on the provider's origin, including the base path and any query (never a credential). */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -42,11 +50,77 @@ export interface ResponseTransformer {
   onEnd(): Uint8Array | null;
 }
 
-/** What the proxy knows about an upstream response before choosing a transformer. */
+/** What the proxy knows about an upstream response before choosing a transformer (the older API). */
 export interface ResponseContext {
   readonly status: number;
   /** Whether the client asked for `stream: true`. */
   readonly stream: boolean;
+  /** Whether an OpenAI client asked for `stream_options.include_usage`; translated streams strip usage otherwise. */
+  readonly includeUsage?: boolean;
+}
+
+/** The API shape a client speaks: OpenAI's (`/v1/chat/completions`, `/v1/embeddings`) or Anthropic's (`/v1/messages`). */
+export type ClientFormat = "openai" | "anthropic";
+
+/** What the client asked for. */
+export type Operation = "chat" | "embeddings";
+
+/** One client request, parsed as JSON by the data plane, before any translation. */
+export interface ClientCall {
+  readonly format: ClientFormat;
+  readonly operation: Operation;
+  /** The request body as the client sent it (`model` still the client's alias). */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Strict mode of the route: reject parameters the target cannot honour instead of dropping them. */
+  readonly strict?: boolean;
+  /**
+   * Client request headers that matter to a same-format upstream (`anthropic-version`, `anthropic-beta`),
+   * lower-case names. Anything else is ignored; the client's credentials are never read from here.
+   */
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The status line and headers of an upstream response (Node's `IncomingHttpHeaders` fits). */
+export interface UpstreamHead {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** A complete response for the client, written in one go. */
+export interface BufferedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * How the proxy should answer once it has the upstream's status and headers:
+ * - `pipe`: write `status` and `headers` now, then each upstream chunk through `transformer` (null: the
+ *   bytes pass unchanged and the upstream `content-length` may be kept). Used for successful streams and
+ *   for successful bodies that need no translation.
+ * - `buffer`: collect the (small, non-streamed) upstream body, then write what `finish` returns. Used for
+ *   error responses and translated non-streamed bodies, so a malformed upstream body can still become a
+ *   502 instead of a broken 200.
+ */
+export type ClientResponse =
+  | {
+      readonly mode: "pipe";
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly transformer: ResponseTransformer | null;
+    }
+  | { readonly mode: "buffer"; finish(body: Uint8Array): BufferedResponse };
+
+/** A translated request ready to send, and how to turn the answer into the client's format. */
+export interface PreparedCall {
+  readonly request: UpstreamRequest;
+  /** Called once with the upstream's status and headers. */
+  respond(head: UpstreamHead): ClientResponse;
+  /**
+   * Token usage seen in the answer so far: complete once the response ended. Null when the body passed
+   * through untouched (a non-streamed same-format answer) or reported none.
+   */
+  usage(): TokenUsage | null;
 }
 
 /** A complete answer produced without any network, by providers such as `mock`. */
@@ -65,7 +139,7 @@ export interface LocalContext {
 
 /** A provider reached over HTTP: the data plane sends `toUpstream`'s request and pipes the answer back. */
 export interface HttpProviderAdapter {
-  readonly kind: ProviderKind;
+  readonly kind: AdapterKind;
   readonly transport: "http";
   /**
    * Why a provider of this kind cannot be served, or null. Called at compile time, so a snapshot that
@@ -74,9 +148,26 @@ export interface HttpProviderAdapter {
   validate(spec: ProviderSpec): string | null;
   /** The headers every request to this provider carries, computed once per snapshot. */
   staticHeaders(spec: ProviderSpec): Record<string, string>;
-  /** Builds the upstream request for a chat completion. */
+  /**
+   * Translates one client call (either format, chat or embeddings) for this provider. An expected failure
+   * (a malformed body, an operation the provider lacks, a parameter strict mode refuses) is a ready-made
+   * response in the client's format, to send as it is.
+   */
+  prepare(call: ClientCall, target: UpstreamTarget): Result<PreparedCall, BufferedResponse>;
+  /**
+   * The parameters of a call this provider cannot honour, named as the client's format names them (what
+   * strict mode rejects; the default drops them, as docs/providers.md says per parameter).
+   */
+  unsupportedParameters(call: ClientCall): string[];
+  /**
+   * The older, OpenAI-chat-only API the current proxy calls: the request of `prepare` for an OpenAI chat
+   * call. Throws an AppError (`invalid_request_error`) where `prepare` would answer 400.
+   */
   toUpstream(req: ChatCompletionRequest, target: UpstreamTarget): UpstreamRequest;
-  /** A fresh transformer for one response; identity for OpenAI-format upstreams. */
+  /**
+   * The older API's response side: a transformer to OpenAI's format for a 2xx response. It carries no
+   * request state and cannot change the status; `prepare` has neither limit.
+   */
   responseTransformer(ctx: ResponseContext): ResponseTransformer;
   /** True when `responseTransformer` never changes bytes, so the proxy may skip it and keep content-length. */
   readonly passthrough: boolean;
@@ -84,11 +175,13 @@ export interface HttpProviderAdapter {
 
 /** A provider answered in-process, without sockets (the `mock` kind). */
 export interface LocalProviderAdapter {
-  readonly kind: ProviderKind;
+  readonly kind: AdapterKind;
   readonly transport: "local";
   validate(spec: ProviderSpec): string | null;
-  /** Produces the whole answer for a chat completion. */
+  /** Produces the whole answer for an OpenAI chat completion (the older API). */
   respond(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse;
+  /** Produces the whole answer for any client call, in the client's format. */
+  answer(call: ClientCall, target: UpstreamTarget, ctx: LocalContext): Result<LocalResponse, BufferedResponse>;
 }
 
 /** Any provider adapter; `transport` tells the proxy which path to take. */

@@ -1,9 +1,10 @@
 import type { LocalProviderAdapter } from "../types.ts";
+import { mockAnswer } from "./answer.ts";
 import { mockCompletion, mockStream } from "./mock-completion.ts";
 
 /**
- * The `mock` kind answers like OpenAI without any network, so a gateway can be tried, load-tested and
- * tested end to end before any real provider is configured.
+ * The `mock` kind answers like OpenAI (or Anthropic, to Anthropic clients) without any network, so a gateway
+ * can be tried, load-tested and tested end to end before any real provider is configured.
  */
 export const mockAdapter: LocalProviderAdapter = {
   kind: "mock",
@@ -11,4 +12,5 @@ export const mockAdapter: LocalProviderAdapter = {
   validate: () => null,
   respond: (req, target, ctx) =>
     req.stream === true ? mockStream(req, target, ctx) : mockCompletion(req, target, ctx),
+  answer: mockAnswer,
 };

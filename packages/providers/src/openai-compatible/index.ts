@@ -1,7 +1,11 @@
 import { openAIFormatAdapter } from "../shared/openai-format.ts";
 
 /**
- * Any server that speaks OpenAI's API (vLLM, LM Studio, llama.cpp, gateways). Many run without
- * authentication on a private network, so the key is optional and sent only when configured.
+ * Any server that speaks OpenAI's API (vLLM, LM Studio, llama.cpp, Groq, Mistral, Together, gateways). Many
+ * run without authentication on a private network, so the key is optional and sent only when configured.
  */
-export const openAICompatibleAdapter = openAIFormatAdapter({ kind: "openai-compatible", requiresApiKey: false });
+export const openAICompatibleAdapter = openAIFormatAdapter({
+  kind: "openai-compatible",
+  requiresApiKey: false,
+  strictOpenAI: false,
+});

@@ -33,8 +33,8 @@ function parseAll(chunks: readonly Uint8Array[]): { events: SseEvent[]; truncate
 // multi-byte characters (2, 3 and 4 bytes), a field without a colon, retry, and an event with no data.
 const STREAM =
   ": keep-alive comment\r\n\r\n" +
-  "event: message_start\r\ndata: {\"t\":\"héllo\"}\r\n\r\n" +
-  "event: ping\ndata: {\"type\": \"ping\"}\n\n" +
+  'event: message_start\r\ndata: {"t":"héllo"}\r\n\r\n' +
+  'event: ping\ndata: {"type": "ping"}\n\n' +
   "data: line one\ndata: line two €\ndata:no-space\n\n" +
   "id: 42\rdata: 🎉 party\r\r" +
   "event: empty\n\n" +
@@ -78,9 +78,9 @@ describe("SSE parser", () => {
   });
 
   it("strips a leading byte order mark", () => {
-    expect(parseAll([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), enc.encode("data: x\n\n")]).events).toEqual(
-      [{ event: null, data: "x" }],
-    );
+    expect(parseAll([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), enc.encode("data: x\n\n")]).events).toEqual([
+      { event: null, data: "x" },
+    ]);
   });
 });
 
