@@ -1,0 +1,249 @@
+{{/*
+Names. "<release>-<chart>" unless the release name already contains the chart name, truncated to 63
+characters because names end up in DNS labels.
+*/}}
+{{- define "switchyard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "switchyard.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of one component's objects: "<fullname>-<component>". Call with (list $ "data-plane"). */}}
+{{- define "switchyard.componentName" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s-%s" (include "switchyard.fullname" $root | trunc 45 | trimSuffix "-") (index . 1) -}}
+{{- end -}}
+
+{{/* Selector labels of one component; these never change after install (selectors are immutable). */}}
+{{- define "switchyard.selectorLabels" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/name: {{ include "switchyard.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* The recommended app.kubernetes.io labels, for every object. Call with (list $ "<component>"). */}}
+{{- define "switchyard.labels" -}}
+{{- $root := index . 0 -}}
+helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "switchyard.selectorLabels" . }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: switchyard
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+{{- with $root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Image of a plane: (list $ "controlPlane" "control-plane"). */}}
+{{- define "switchyard.image" -}}
+{{- $root := index . 0 -}}
+{{- $plane := index $root.Values (index . 1) -}}
+{{- $repo := $plane.image.repository | default (printf "%s/%s" $root.Values.image.registry (index . 2)) -}}
+{{- $tag := $plane.image.tag | default $root.Values.image.tag | default $root.Chart.AppVersion -}}
+{{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
+
+{{- define "switchyard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "switchyard.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* True when at least one secret is given as a literal value, so the chart writes its own Secret. */}}
+{{- define "switchyard.chartSecret" -}}
+{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" -}}
+{{- if (index $.Values.secrets $entry).value -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Where one secret comes from: its own value (the chart's Secret), its own existingSecret, or the shared one.
+Call with (list $ "adminToken" "ADMIN_TOKEN"); renders an EnvVar.
+*/}}
+{{- define "switchyard.secretEnv" -}}
+{{- $root := index . 0 -}}
+{{- $entry := index $root.Values.secrets (index . 1) -}}
+{{- $envName := index . 2 -}}
+{{- $name := "" -}}
+{{- $key := $entry.key -}}
+{{- if $entry.value -}}
+{{- $name = include "switchyard.fullname" $root -}}
+{{- $key = $envName -}}
+{{- else if $entry.existingSecret -}}
+{{- $name = $entry.existingSecret -}}
+{{- else -}}
+{{- $name = required (printf "secrets.%s: set its value or existingSecret, or secrets.existingSecret" (index . 1)) $root.Values.secrets.existingSecret -}}
+{{- end -}}
+- name: {{ $envName }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $name }}
+      key: {{ $key }}
+{{- end -}}
+
+{{/* The migration Job is a pre-install/pre-upgrade hook only when the database exists before the release does. */}}
+{{- define "switchyard.migrationsAsHook" -}}
+{{- if and .Values.migrations.enabled (not .Values.postgresql.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Termination grace of a plane: preStop sleep + shutdown grace + 5 s, or the configured value, which must leave
+the app its full shutdown grace. Call with (list $ "dataPlane").
+*/}}
+{{- define "switchyard.terminationGrace" -}}
+{{- $plane := index (index . 0).Values (index . 1) -}}
+{{- $needed := add $plane.preStopSleepSeconds (div (add $plane.config.shutdownGraceMs 999) 1000) 1 -}}
+{{- if kindIs "invalid" $plane.terminationGracePeriodSeconds -}}
+{{- add $needed 4 -}}
+{{- else if lt (int $plane.terminationGracePeriodSeconds) (int $needed) -}}
+{{- fail (printf "%s.terminationGracePeriodSeconds must be at least %d (preStopSleepSeconds + shutdownGraceMs + 1 s)" (index . 1) $needed) -}}
+{{- else -}}
+{{- $plane.terminationGracePeriodSeconds -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Topology spread constraints with this component's labelSelector filled in. Call with (list $ "dataPlane" "data-plane"). */}}
+{{- define "switchyard.topologySpread" -}}
+{{- $root := index . 0 -}}
+{{- $plane := index $root.Values (index . 1) -}}
+{{- range $plane.topologySpreadConstraints }}
+{{- $c := deepCopy . }}
+{{- if not (hasKey $c "labelSelector") }}
+{{- $_ := set $c "labelSelector" (dict "matchLabels" (include "switchyard.selectorLabels" (list $root (index $ 2)) | fromYaml)) }}
+{{- end }}
+- {{ toYaml $c | nindent 2 | trim }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod-level settings shared by both planes. Call with (list $ "dataPlane"). */}}
+{{- define "switchyard.podScheduling" -}}
+{{- $root := index . 0 -}}
+{{- $plane := index $root.Values (index . 1) -}}
+{{- with $root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $plane.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $plane.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $plane.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $plane.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* Ingress annotations: cert-manager issuer and ingress-nginx settings for streaming. Call with (list $ .ingressValues). */}}
+{{- define "switchyard.ingressAnnotations" -}}
+{{- $root := index . 0 -}}
+{{- $ing := index . 1 -}}
+{{- $a := dict -}}
+{{- with $root.Values.ingress.certManager.clusterIssuer }}{{ $_ := set $a "cert-manager.io/cluster-issuer" . }}{{ end -}}
+{{- with $root.Values.ingress.certManager.issuer }}{{ $_ := set $a "cert-manager.io/issuer" . }}{{ end -}}
+{{- if $root.Values.ingress.nginx.enabled -}}
+{{- $timeout := printf "%d" (int64 $root.Values.ingress.nginx.streamTimeoutSeconds) -}}
+{{- $_ := set $a "nginx.ingress.kubernetes.io/proxy-body-size" (printf "%d" (int64 $root.Values.dataPlane.config.maxRequestBodyBytes)) -}}
+{{- $_ := set $a "nginx.ingress.kubernetes.io/proxy-read-timeout" $timeout -}}
+{{- $_ := set $a "nginx.ingress.kubernetes.io/proxy-send-timeout" $timeout -}}
+{{- $_ := set $a "nginx.ingress.kubernetes.io/proxy-buffering" "off" -}}
+{{- $_ := set $a "nginx.ingress.kubernetes.io/proxy-request-buffering" "off" -}}
+{{- end -}}
+{{- $a = merge (deepCopy $ing.annotations) $a -}}
+{{- if $a }}
+annotations:
+  {{- toYaml $a | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* NetworkPolicy egress rule for DNS. */}}
+{{- define "switchyard.egressDns" -}}
+- to:
+    {{- toYaml .Values.networkPolicy.dnsTo | nindent 4 }}
+  ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+{{- end -}}
+
+{{/* NetworkPolicy egress rule for PostgreSQL: the bundled pods, or the external database's port. */}}
+{{- define "switchyard.egressPostgres" -}}
+{{- if .Values.postgresql.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "switchyard.selectorLabels" (list . "postgresql") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: 5432
+{{- else -}}
+- ports:
+    - protocol: TCP
+      port: {{ .Values.networkPolicy.externalDatabasePort }}
+  {{- with .Values.networkPolicy.externalDatabaseTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* NetworkPolicy egress rule for Redis: the bundled pod, or the external Redis's port. */}}
+{{- define "switchyard.egressRedis" -}}
+{{- if .Values.redis.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "switchyard.selectorLabels" (list . "redis") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: 6379
+{{- else -}}
+- ports:
+    - protocol: TCP
+      port: {{ .Values.networkPolicy.externalRedisPort }}
+  {{- with .Values.networkPolicy.externalRedisTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* A NetworkPolicy ingress rule for one port, from the given peers or from anywhere when none. (list port peers) */}}
+{{- define "switchyard.ingressPort" -}}
+- ports:
+    - protocol: TCP
+      port: {{ index . 0 }}
+  {{- with index . 1 }}
+  from:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+
+{{/* True when some secret is read from the shared secrets.existingSecret. */}}
+{{- define "switchyard.usesSharedSecret" -}}
+{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" -}}
+{{- $e := index $.Values.secrets $entry -}}
+{{- if not (or $e.value $e.existingSecret) -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
