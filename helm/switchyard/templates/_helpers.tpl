@@ -65,34 +65,45 @@ app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 
 {{/* True when at least one secret is given as a literal value, so the chart writes its own Secret. */}}
 {{- define "switchyard.chartSecret" -}}
-{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" -}}
+{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" "snapshotKey" -}}
 {{- if (index $.Values.secrets $entry).value -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{/*
 Where one secret comes from: its own value (the chart's Secret), its own existingSecret, or the shared one.
-Call with (list $ "adminToken" "ADMIN_TOKEN"); renders an EnvVar.
+Call with (list $ "adminToken" "ADMIN_TOKEN"); renders an EnvVar. An optional secret (fourth element true)
+is read from the shared Secret only if that Secret has the key, and left unset without a shared Secret.
 */}}
 {{- define "switchyard.secretEnv" -}}
 {{- $root := index . 0 -}}
 {{- $entry := index $root.Values.secrets (index . 1) -}}
 {{- $envName := index . 2 -}}
+{{- $optional := gt (len .) 3 -}}
 {{- $name := "" -}}
 {{- $key := $entry.key -}}
+{{- $fromShared := false -}}
 {{- if $entry.value -}}
 {{- $name = include "switchyard.fullname" $root -}}
 {{- $key = $envName -}}
 {{- else if $entry.existingSecret -}}
 {{- $name = $entry.existingSecret -}}
+{{- else if $optional -}}
+{{- $name = $root.Values.secrets.existingSecret -}}
+{{- $fromShared = true -}}
 {{- else -}}
 {{- $name = required (printf "secrets.%s: set its value or existingSecret, or secrets.existingSecret" (index . 1)) $root.Values.secrets.existingSecret -}}
 {{- end -}}
+{{- if $name }}
 - name: {{ $envName }}
   valueFrom:
     secretKeyRef:
       name: {{ $name }}
       key: {{ $key }}
+      {{- if $fromShared }}
+      optional: true
+      {{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* The migration Job is a pre-install/pre-upgrade hook only when the database exists before the release does. */}}
