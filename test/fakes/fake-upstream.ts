@@ -111,7 +111,8 @@ function writeStream(res: ServerResponse, frames: string[], b: FakeUpstreamBehav
       at += n;
     }
   }
-  if (truncate) res.destroy();
+  // Cut only after the written bytes have left, so the client sees a started answer that breaks off.
+  if (truncate) res.write("", () => setImmediate(() => res.destroy()));
   else res.end();
 }
 
