@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { feedAllSplits, sseEvents } from "../testing/feed.ts";
+import { feedAllSplits, pipeTransformer, sseEvents } from "../testing/feed.ts";
 import type { ClientResponse, UpstreamTarget } from "../types.ts";
 import { anthropicAdapter } from "./index.ts";
 import { finishReasonOf } from "./response.ts";
@@ -127,7 +127,7 @@ describe("anthropic adapter: Messages API answers -> OpenAI (golden)", () => {
     if (r.mode !== "pipe" || !r.transformer) throw new Error("expected a transformer");
     expect(r.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
     const out = feedAllSplits(
-      () => (respond(true) as { transformer: never }).transformer,
+      () => pipeTransformer(respond(true)),
       ANTHROPIC_STREAM,
       (a, b, how) => expect(a, how).toBe(b),
     );
@@ -168,7 +168,7 @@ describe("anthropic adapter: Messages API answers -> OpenAI (golden)", () => {
   });
 
   it("turns Anthropic's error event into OpenAI's error data, and a cut stream into an error", () => {
-    const t = () => (respond(true) as { transformer: never }).transformer;
+    const t = () => pipeTransformer(respond(true));
     const err =
       'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n';
     const out = feedAllSplits(t, firstEvents(4) + err, (a, b, how) => expect(a, how).toBe(b));

@@ -1,4 +1,4 @@
-import type { ResponseTransformer } from "../types.ts";
+import type { ClientResponse, ResponseTransformer } from "../types.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -62,4 +62,21 @@ export function sseEvents(text: string): [string | null, unknown][] {
         return [event, data];
       }
     });
+}
+
+/** The transformer of a `pipe` response; fails the test for any other kind of response. */
+export function pipeTransformer(r: ClientResponse): ResponseTransformer {
+  if (r.mode !== "pipe" || r.transformer === null)
+    throw new Error(`expected a piped, transformed response, got ${r.mode}`);
+  return r.transformer;
+}
+
+/** The `finish` of a `buffer` response applied to a JSON body; fails the test for a piped response. */
+export function finishJson(
+  r: ClientResponse,
+  body: unknown,
+): { status: number; headers: Readonly<Record<string, string>>; json: unknown } {
+  if (r.mode !== "buffer") throw new Error("expected a buffered response");
+  const out = r.finish(encoder.encode(typeof body === "string" ? body : JSON.stringify(body)));
+  return { status: out.status, headers: out.headers, json: JSON.parse(decoder.decode(out.body)) };
 }
