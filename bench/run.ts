@@ -1,2 +1,139 @@
-process.stderr.write("bench/: the data-plane benchmark is not written yet (see bench/README.md)\n");
-process.exit(1);
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { evaluate } from "./lib/evaluate.ts";
+import type { LoadRequest } from "./lib/load-job.ts";
+import { startLoadGenerator } from "./lib/loadgen-client.ts";
+import { machineInfo } from "./lib/machine.ts";
+import { measure } from "./lib/measure.ts";
+import { parseOptions, USAGE } from "./lib/options.ts";
+import { probe } from "./lib/probe.ts";
+import { coreLayout, pin } from "./lib/proc.ts";
+import { renderReport } from "./lib/report.ts";
+import type { BenchResults, LatencyRow, Mode, ThroughputRow } from "./lib/results.ts";
+import { directTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
+import { soak } from "./lib/soak.ts";
+import { startSwitchyard } from "./lib/switchyard-target.ts";
+import type { Target } from "./lib/target.ts";
+
+/**
+ * `npm run bench`: starts the mock upstream, the minimal undici proxy and a full Switchyard (PostgreSQL,
+ * Redis, control plane, data plane), measures all three in the same run with one load generator, and writes
+ * bench/results/<time>.json and .md (and latest.*). See bench/README.md.
+ */
+
+const opts = parseOptions(process.argv.slice(2));
+if (opts === "help") {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const { plan } = opts;
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+const resultsDir = new URL("results/", import.meta.url).pathname;
+const runDir = join(resultsDir, stamp);
+mkdirSync(runDir, { recursive: true });
+const layout = coreLayout();
+pin(process.pid, layout.rest);
+log(`${layout.note}; logs in ${runDir}`);
+
+const cleanups: (() => Promise<unknown>)[] = [];
+const cleanup = async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+};
+process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+
+try {
+  const upstream = await startMock(layout.rest, runDir, "mock-upstream");
+  cleanups.push(() => upstream.proc.stop());
+  const floor = await startMock(layout.target, runDir, "mock-direct");
+  const direct = directTarget(floor);
+  cleanups.push(() => direct.stop());
+  const proxy = await startProxyTarget(upstream.port, layout.target, runDir);
+  cleanups.push(() => proxy.stop());
+  log("starting PostgreSQL, Redis, control plane and data plane");
+  const sy = await startSwitchyard({
+    upstreamPort: upstream.port,
+    targetCpus: layout.target,
+    restCpus: layout.rest,
+    logDir: runDir,
+    logLevel: opts.logLevel,
+    nodeOptions: opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "",
+  });
+  cleanups.push(() => sy.stop());
+  const gen = startLoadGenerator(layout.rest);
+  cleanups.push(async () => gen.stop());
+
+  const targets: Target[] = [direct, proxy, sy];
+  const requests = new Map<string, LoadRequest>();
+  for (const t of targets) {
+    for (const stream of [false, true]) requests.set(`${t.name}:${stream}`, await probe(t.request(stream), stream));
+  }
+  const req = (t: Target, mode: Mode) => requests.get(`${t.name}:${mode === "stream"}`)!;
+
+  const throughput: ThroughputRow[] = [];
+  const latency: LatencyRow[] = [];
+  const modes = opts.focus ? [opts.focus] : (["plain", "stream"] as const);
+  for (const mode of modes) {
+    for (const t of opts.focus ? [sy] : targets) {
+      log(`${mode}: closed loop on ${t.name}`);
+      const measured = await measure(gen, t.pid, { kind: "closed", requests: [req(t, mode)], ...plan.closed });
+      throughput.push({ target: t.name, mode, measured });
+    }
+    for (const rate of opts.focus ? [] : plan.open.rates) {
+      for (const t of targets) {
+        log(`${mode}: ${rate} req/s on ${t.name}`);
+        const { connections, warmupMs, durationMs } = plan.open;
+        const job = { kind: "open", requests: [req(t, mode)], rate, connections, warmupMs, durationMs } as const;
+        latency.push({ target: t.name, mode, rate, measured: await measure(gen, t.pid, job) });
+      }
+    }
+  }
+  let soaked = null;
+  if (opts.soak) {
+    log(`soak: ${plan.soak.rate} req/s for ${plan.soak.durationMs / 1000} s on switchyard`);
+    const { rate, warmupMs, durationMs, sampleMs } = plan.soak;
+    const requestsMix = [req(sy, "plain"), req(sy, "stream")];
+    const job = {
+      kind: "open",
+      requests: requestsMix,
+      rate,
+      connections: plan.open.connections,
+      warmupMs,
+      durationMs,
+    } as const;
+    soaked = await soak(gen, sy, job, sampleMs);
+  }
+  await cleanup();
+
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    machine: machineInfo(),
+    pinning: layout.note,
+    plan,
+    dataPlaneLogLevel: opts.logLevel,
+    notes: [
+      "(3) runs with API-key auth and one request limit per minute checked in Redis on every request; usage records are not implemented yet (limits issue), so (3) writes none.",
+      "The machine is shared: absolute numbers are noisy; compare targets within one run (ratios).",
+    ],
+    throughput,
+    latency,
+    soak: soaked,
+    checks: evaluate(throughput, latency, soaked),
+  };
+  const markdown = renderReport(results);
+  // A focused run (a profiling session) is not a full picture, so it never becomes "latest".
+  for (const name of opts.focus ? [stamp] : [stamp, "latest"]) {
+    writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(resultsDir, `${name}.md`), markdown);
+  }
+  process.stdout.write(`\n${markdown}\n`);
+  log(`results: ${join(resultsDir, `${stamp}.json`)} and .md`);
+} catch (e) {
+  log(`failed: ${e instanceof Error ? e.message : String(e)}`);
+  await cleanup();
+  process.exit(1);
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from "node:util";
+
+/** Durations and rates of one run. */
+export interface RunPlan {
+  readonly quick: boolean;
+  readonly closed: { readonly connections: number; readonly warmupMs: number; readonly durationMs: number };
+  readonly open: {
+    readonly rates: readonly number[];
+    readonly connections: number;
+    readonly warmupMs: number;
+    readonly durationMs: number;
+  };
+  readonly soak: {
+    readonly rate: number;
+    readonly warmupMs: number;
+    readonly durationMs: number;
+    readonly sampleMs: number;
+  };
+}
+
+/** What the command line chose. */
+export interface BenchOptions {
+  readonly plan: RunPlan;
+  /** Run the data plane with `--cpu-prof`; the profile lands in the run's folder. */
+  readonly profile: boolean;
+  /** The data plane's LOG_LEVEL. */
+  readonly logLevel: string;
+  /** Skip the soak (for profiling sessions). */
+  readonly soak: boolean;
+  /** Only the closed loop of this mode, on the data plane alone: a profile of the hot path and nothing else. */
+  readonly focus: "plain" | "stream" | null;
+}
+
+/** The full run: about 7 minutes of load plus start-up, inside the 10 minutes the issue allows. */
+const FULL: RunPlan = {
+  quick: false,
+  closed: { connections: 16, warmupMs: 3_000, durationMs: 10_000 },
+  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 2_000, durationMs: 8_000 },
+  soak: { rate: 300, warmupMs: 10_000, durationMs: 120_000, sampleMs: 20_000 },
+};
+
+/** `--quick`: the same scenarios with short windows, for development; its numbers are rough. */
+const QUICK: RunPlan = {
+  quick: true,
+  closed: { connections: 16, warmupMs: 1_000, durationMs: 3_000 },
+  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 1_000, durationMs: 3_000 },
+  soak: { rate: 300, warmupMs: 2_000, durationMs: 12_000, sampleMs: 4_000 },
+};
+
+export const USAGE = `npm run bench [-- options]
+  --quick            short windows (about 2 minutes in all); rough numbers, for development
+  --profile          run the data plane with --cpu-prof; the .cpuprofile is written to the run folder
+  --no-soak          skip the 2-minute soak
+  --focus MODE       only the data plane's closed loop in MODE (plain or stream), no soak: for --profile
+  --log-level LEVEL  the data plane's LOG_LEVEL (default info, as in production)
+  --help             this text`;
+
+/** Parses the command line; unknown options are an error. */
+export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      "no-soak": { type: "boolean", default: false },
+      "log-level": { type: "string", default: "info" },
+      focus: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const focus = values.focus ?? null;
+  if (focus !== null && focus !== "plain" && focus !== "stream") throw new Error("--focus takes plain or stream");
+  return {
+    plan: values.quick ? QUICK : FULL,
+    profile: values.profile,
+    logLevel: values["log-level"],
+    soak: !values["no-soak"] && focus === null,
+    focus,
+  };
+}

@@ -1,0 +1,76 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
+/** Clock ticks per second of /proc's utime and stime (`getconf CLK_TCK`; 100 on mainstream builds). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat. The command
+ * name in field 2 may contain spaces, so fields are counted from the closing parenthesis.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After the name: state is field 3, so utime (14) and stime (15) sit at offsets 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
+/** Which CPUs each role runs on; `null` where pinning is unavailable. */
+export interface CoreLayout {
+  /** The process being measured (mock, baseline proxy or data plane). */
+  readonly target: string | null;
+  /** Everything else: load generator, mock upstream (when not the target), Redis, control plane. */
+  readonly rest: string | null;
+  /** Why the layout is what it is, for the report. */
+  readonly note: string;
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The target gets the last CPU to itself; everything else shares the others. With one CPU, or without
+ * taskset, nothing is pinned and the report says so.
+ */
+export function coreLayout(): CoreLayout {
+  const n = availableParallelism();
+  if (n < 2) return { target: null, rest: null, note: "1 CPU: nothing pinned" };
+  if (!hasTaskset()) return { target: null, rest: null, note: "taskset not found: nothing pinned" };
+  const rest = n === 2 ? "0" : `0-${n - 2}`;
+  return {
+    target: String(n - 1),
+    rest,
+    note: `target on CPU ${n - 1}; load, mock, Redis, control plane on CPU ${rest}`,
+  };
+}
+
+/** Pins every thread of a running process to `cpus` (taskset list syntax); a no-op for `null`. */
+export function pin(pid: number, cpus: string | null): void {
+  if (cpus === null) return;
+  execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+}
+
+/** The command line that runs `cmd args` on `cpus`: through taskset, or unchanged for `null`. */
+export function pinned(cpus: string | null, cmd: string, args: readonly string[]): [string, string[]] {
+  return cpus === null ? [cmd, [...args]] : ["taskset", ["-c", cpus, cmd, ...args]];
+}

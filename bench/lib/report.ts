@@ -1,0 +1,159 @@
+import type { BenchResults, LatencyRow, Mode, TargetCheck } from "./results.ts";
+import { EVENT_LOOP_RESOLUTION_MS } from "./soak.ts";
+import type { TargetName } from "./target.ts";
+
+const LABEL: Record<TargetName, string> = {
+  direct: "(1) direct",
+  proxy: "(2) undici proxy",
+  switchyard: "(3) Switchyard",
+};
+const MODE: Record<Mode, string> = { plain: "JSON", stream: "SSE (16 events)" };
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "–");
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "–");
+const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+
+function throughputTable(r: BenchResults): string[] {
+  const lines = [
+    `### Maximum throughput (closed loop, ${r.plan.closed.connections} connections, ${r.plan.closed.durationMs / 1000} s)`,
+    "",
+    row([
+      "mode",
+      "target",
+      "req/s",
+      "errors",
+      "target CPU",
+      "CPU µs/req",
+      "req/s per core",
+      "per core vs (1)",
+      "per core vs (2)",
+    ]),
+    row(Array(9).fill("---")),
+  ];
+  for (const t of r.throughput) {
+    const cpu = (name: TargetName) =>
+      r.throughput.find((x) => x.mode === t.mode && x.target === name)?.measured.cpuUsPerRequest ?? Number.NaN;
+    const m = t.measured;
+    lines.push(
+      row([
+        MODE[t.mode],
+        LABEL[t.target],
+        int(m.load.rps),
+        int(m.load.errors),
+        `${Math.round(m.cpuUtilization * 100)}%`,
+        int(m.cpuUsPerRequest),
+        int(1e6 / m.cpuUsPerRequest),
+        ratio(cpu("direct") / m.cpuUsPerRequest),
+        ratio(cpu("proxy") / m.cpuUsPerRequest),
+      ]),
+    );
+  }
+  return lines;
+}
+
+function latencyTable(r: BenchResults): string[] {
+  const lines = [
+    `### Latency at fixed offered rates (open loop, ${r.plan.open.durationMs / 1000} s each; ms from the scheduled send)`,
+    "",
+    row([
+      "mode",
+      "rate",
+      "target",
+      "ok",
+      "errors",
+      "p50",
+      "p90",
+      "p99",
+      "added p50",
+      "added p90",
+      "added p99",
+      "TTFB p50",
+      "added TTFB p50",
+      "CPU µs/req",
+      "gen. lag p99",
+    ]),
+    row(Array(15).fill("---")),
+  ];
+  const direct = (l: LatencyRow) =>
+    r.latency.find((x) => x.mode === l.mode && x.rate === l.rate && x.target === "direct");
+  for (const l of r.latency) {
+    const d = direct(l)?.measured.load;
+    const m = l.measured.load;
+    const add = (f: (x: typeof m) => number) => (d && l.target !== "direct" ? ms(f(m) - f(d)) : "–");
+    lines.push(
+      row([
+        MODE[l.mode],
+        String(l.rate),
+        LABEL[l.target],
+        int(m.ok),
+        int(m.errors),
+        ms(m.latency.p50),
+        ms(m.latency.p90),
+        ms(m.latency.p99),
+        add((x) => x.latency.p50),
+        add((x) => x.latency.p90),
+        add((x) => x.latency.p99),
+        l.mode === "stream" ? ms(m.ttfb.p50) : "–",
+        l.mode === "stream" ? add((x) => x.ttfb.p50) : "–",
+        int(l.measured.cpuUsPerRequest),
+        ms(m.sendLag?.p99 ?? Number.NaN),
+      ]),
+    );
+  }
+  return lines;
+}
+
+function soakTable(r: BenchResults): string[] {
+  const s = r.soak;
+  if (!s) return ["### Soak", "", "Skipped (`--no-soak`)."];
+  const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
+  return [
+    `### Soak (Switchyard, ${r.plan.soak.rate} req/s, JSON and SSE alternating, ${r.plan.soak.durationMs / 1000} s)`,
+    "",
+    `${int(s.load.ok)} ok, ${int(s.load.errors)} errors; p50 ${ms(s.load.latency.p50)} ms, p99 ${ms(s.load.latency.p99)} ms. ` +
+      `Start and end figures cover the first and last ${s.sampleMs / 1000} s of the window.`,
+    "",
+    row(["", "start", "end"]),
+    row(["---", "---", "---"]),
+    row(["RSS (MiB)", mib(s.start.rssBytes), mib(s.end.rssBytes)]),
+    row(["event-loop delay mean, as reported (ms)", ms(s.start.eventLoopMeanMs), ms(s.end.eventLoopMeanMs)]),
+    row([
+      `event-loop delay mean beyond the ${EVENT_LOOP_RESOLUTION_MS} ms interval (ms)`,
+      ms(s.start.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS),
+      ms(s.end.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS),
+    ]),
+    row(["event-loop delay p99, as reported (ms)", ms(s.start.eventLoopP99Ms), ms(s.end.eventLoopP99Ms)]),
+  ];
+}
+
+function checkLine(c: TargetCheck): string {
+  const fmt = (v: number) => (c.unit === "x" ? ratio(v) : c.unit === "%" ? `${v.toFixed(1)}%` : `${ms(v)} ms`);
+  const bound = c.bound === "min" ? "≥" : "≤";
+  const miss = c.met ? "" : ` (missed by ${fmt(Math.abs(c.measured - c.limit))})`;
+  return row([c.name, fmt(c.measured), `${bound} ${fmt(c.limit)}`, c.met ? "met" : `**missed**${miss}`]);
+}
+
+/** The run as markdown: machine, targets, then the throughput, latency and soak tables. */
+export function renderReport(r: BenchResults): string {
+  return [
+    `Run ${r.startedAt} – \`${r.command}\`${r.plan.quick ? " (quick: short windows, rough numbers)" : ""}`,
+    "",
+    `Machine: ${r.machine.cores} CPUs, ${r.machine.cpuModel}, Node ${r.machine.node}, Linux ${r.machine.kernel}. Pinning: ${r.pinning}. Data plane LOG_LEVEL=${r.dataPlaneLogLevel}.`,
+    "",
+    ...r.notes.map((n) => `- ${n}`),
+    "",
+    "### Targets",
+    "",
+    row(["target", "measured", "required", "result"]),
+    row(["---", "---", "---", "---"]),
+    ...r.checks.map(checkLine),
+    "",
+    ...throughputTable(r),
+    "",
+    ...latencyTable(r),
+    "",
+    ...soakTable(r),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,51 @@
+import type { MachineInfo } from "./machine.ts";
+import type { Measured } from "./measure.ts";
+import type { RunPlan } from "./options.ts";
+import type { SoakResult } from "./soak.ts";
+import type { TargetName } from "./target.ts";
+
+/** Non-streaming JSON answers or 16-event SSE streams. */
+export type Mode = "plain" | "stream";
+
+/** One closed-loop (maximum throughput) measurement. */
+export interface ThroughputRow {
+  readonly target: TargetName;
+  readonly mode: Mode;
+  readonly measured: Measured;
+}
+
+/** One open-loop (fixed offered rate) measurement. */
+export interface LatencyRow {
+  readonly target: TargetName;
+  readonly mode: Mode;
+  readonly rate: number;
+  readonly measured: Measured;
+}
+
+/** One of the issue's targets, checked against a run. */
+export interface TargetCheck {
+  readonly name: string;
+  readonly measured: number;
+  readonly limit: number;
+  /** `min`: measured must be at least the limit; `max`: at most. */
+  readonly bound: "min" | "max";
+  readonly unit: string;
+  readonly met: boolean;
+}
+
+/** Everything a run produced; written as JSON, rendered as markdown. */
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly pinning: string;
+  readonly plan: RunPlan;
+  readonly dataPlaneLogLevel: string;
+  /** Features of target (3) not yet in place, stated in the table. */
+  readonly notes: readonly string[];
+  readonly throughput: readonly ThroughputRow[];
+  readonly latency: readonly LatencyRow[];
+  readonly soak: SoakResult | null;
+  readonly checks: readonly TargetCheck[];
+}

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { type BenchChild, startChild } from "./child.ts";
+import type { Target } from "./target.ts";
+import { chatRequestBody } from "./wire.ts";
+
+const BENCH_DIR = new URL("..", import.meta.url).pathname;
+const PATH = "/v1/chat/completions";
+
+/** Starts the mock upstream on `cpus`; resolves with its process and port. */
+export async function startMock(
+  cpus: string | null,
+  logDir: string,
+  name: string,
+): Promise<{ proc: BenchChild; port: number }> {
+  const { proc, ready } = await startChild({
+    name,
+    args: [join(BENCH_DIR, "mock-upstream.ts"), "0"],
+    cwd: BENCH_DIR,
+    cpus,
+    logFile: join(logDir, `${name}.log`),
+    readyLine: /listening (\d+)/,
+  });
+  return { proc, port: Number(ready) };
+}
+
+/** Target (1): the mock itself, the floor every proxy is compared against. */
+export function directTarget(mock: { proc: BenchChild; port: number }): Target {
+  return {
+    name: "direct",
+    label: "(1) direct to mock",
+    pid: mock.proc.pid,
+    request: (stream) => ({
+      origin: `http://127.0.0.1:${mock.port}`,
+      path: PATH,
+      headers: { authorization: "Bearer sk-upstream" },
+      body: chatRequestBody("gpt-4o-mini", stream),
+    }),
+    stop: () => mock.proc.stop(),
+  };
+}
+
+/** Target (2): the minimal node:http + undici proxy in front of the upstream mock. */
+export async function startProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
+  const key = "sk-bench-minimal-proxy";
+  const { proc, ready } = await startChild({
+    name: "minimal-proxy",
+    args: [join(BENCH_DIR, "minimal-proxy.ts"), "0", `http://127.0.0.1:${upstreamPort}`, key],
+    cwd: BENCH_DIR,
+    cpus,
+    logFile: join(logDir, "minimal-proxy.log"),
+    readyLine: /listening (\d+)/,
+  });
+  return {
+    name: "proxy",
+    label: "(2) minimal undici proxy",
+    pid: proc.pid,
+    request: (stream) => ({
+      origin: `http://127.0.0.1:${ready}`,
+      path: PATH,
+      headers: { authorization: `Bearer ${key}` },
+      body: chatRequestBody("gpt-4o-mini", stream),
+    }),
+    stop: () => proc.stop(),
+  };
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import {
+  eventually,
+  freePort,
+  type PostgresInstance,
+  REPO_ROOT,
+  type RedisInstance,
+  type ServiceProcess,
+  startPostgres,
+  startRedis,
+  startService,
+} from "../../test/harness/index.ts";
+import { startChild } from "./child.ts";
+import { pin } from "./proc.ts";
+import type { Target } from "./target.ts";
+import { chatRequestBody } from "./wire.ts";
+
+/** How the data plane under test is started. */
+export interface SwitchyardOptions {
+  readonly upstreamPort: number;
+  readonly targetCpus: string | null;
+  readonly restCpus: string | null;
+  readonly logDir: string;
+  /** The data plane's LOG_LEVEL; `info` (the default, one access line per request) is what production runs. */
+  readonly logLevel: string;
+  /** Extra NODE_OPTIONS for the data plane, e.g. `--cpu-prof`. */
+  readonly nodeOptions: string;
+}
+
+/** Target (3) plus what the soak needs: the data plane's metrics URL. */
+export interface SwitchyardTarget extends Target {
+  readonly metricsUrl: string;
+}
+
+const ALIAS = "bench-gpt";
+/** Far above anything a run sends in a minute: the limit is checked and counted on every request, never hit. */
+const REQUESTS_PER_MINUTE = 1_000_000_000;
+
+async function redisPid(url: string): Promise<number> {
+  const r = new Redis(url);
+  const info = await r.info("server");
+  r.disconnect();
+  return Number(/process_id:(\d+)/.exec(info)?.[1]);
+}
+
+/**
+ * Target (3): a real PostgreSQL, Redis and control plane, and the data plane under test as its own process,
+ * configured through the admin API with a provider pointing at the mock, one route, one consumer with an API
+ * key and one request limit per minute; resolves once a request through the data plane succeeds.
+ */
+export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardTarget> {
+  const adminToken = randomBytes(24).toString("hex");
+  const nodeToken = randomBytes(24).toString("hex");
+  let pg: PostgresInstance | undefined;
+  let redis: RedisInstance | undefined;
+  let cp: ServiceProcess | undefined;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    stops.push(
+      () => pg!.stop(),
+      () => redis!.stop(),
+    );
+    pin(await redisPid(redis.url), o.restCpus);
+    const [adminPort, grpcPort, cpMetrics, dpPort, dpMetrics] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
+    );
+    const adminUrl = `http://127.0.0.1:${adminPort}`;
+    cp = startService("control-plane", "apps/control-plane/src/main.ts", {
+      SWITCHYARD_MODE: "production",
+      HOST: "127.0.0.1",
+      ADMIN_PORT: String(adminPort),
+      GRPC_PORT: String(grpcPort),
+      METRICS_PORT: String(cpMetrics),
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN: adminToken,
+      NODE_TOKEN: nodeToken,
+      MASTER_KEY: randomBytes(32).toString("hex"),
+      ALLOW_INTERNAL_UPSTREAMS: "true",
+      LOG_LEVEL: "warn",
+    });
+    stops.push(() => cp!.kill("SIGTERM"));
+    if (cp.child.pid !== undefined) pin(cp.child.pid, o.restCpus);
+    await cp.waitHttp(`${adminUrl}/readyz`, 60_000);
+    const apiKey = await provision(adminUrl, adminToken, o.upstreamPort);
+
+    const { proc: dp } = await startChild({
+      name: "data-plane",
+      args: ["apps/data-plane/src/main.ts"],
+      cwd: REPO_ROOT,
+      cpus: o.targetCpus,
+      logFile: join(o.logDir, "data-plane.log"),
+      env: {
+        SWITCHYARD_MODE: "production",
+        HOST: "127.0.0.1",
+        PORT: String(dpPort),
+        METRICS_PORT: String(dpMetrics),
+        CONTROL_PLANE_URL: `127.0.0.1:${grpcPort}`,
+        NODE_TOKEN: nodeToken,
+        REDIS_URL: redis.url,
+        NODE_ID: "bench-dp",
+        LOG_LEVEL: o.logLevel,
+        // The node keeps its last-known-good snapshot here; the run's folder keeps it out of the repository.
+        SWITCHYARD_DATA_DIR: o.logDir,
+        ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
+      },
+    });
+    stops.push(() => dp.stop(30_000));
+    const origin = `http://127.0.0.1:${dpPort}`;
+    const request = (stream: boolean) => ({
+      origin,
+      path: "/v1/chat/completions",
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: chatRequestBody(ALIAS, stream),
+    });
+    await eventually(async () => {
+      const r = request(false);
+      const res = await fetch(origin + r.path, {
+        method: "POST",
+        headers: { ...r.headers, "content-type": "application/json" },
+        body: r.body,
+      });
+      await res.arrayBuffer();
+      // The limit arrives in the same snapshot as the route only if the node connected after every write;
+      // waiting for its header makes sure every measured request goes through the limiter.
+      return res.status === 200 && res.headers.get("x-ratelimit-limit-requests") === String(REQUESTS_PER_MINUTE);
+    }, 60_000);
+    return {
+      name: "switchyard",
+      label: "(3) Switchyard data plane",
+      pid: dp.pid,
+      metricsUrl: `http://127.0.0.1:${dpMetrics}/metrics`,
+      request,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** Creates provider, route, consumer, key and limit; returns the API key. */
+async function provision(adminUrl: string, token: string, upstreamPort: number): Promise<string> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${adminUrl}/admin/v1${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const provider = await post("/providers", {
+    name: "bench-mock",
+    kind: "openai",
+    baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
+    apiKey: "sk-upstream",
+  });
+  await post("/routes", { alias: ALIAS, providerId: provider.id, upstreamModel: "gpt-4o-mini" });
+  const consumer = await post("/consumers", { name: "bench" });
+  const key = await post(`/consumers/${consumer.id}/keys`, { name: "bench" });
+  await post("/limits", {
+    kind: "requests",
+    window: "minute",
+    scope: "consumer",
+    scopeId: consumer.id,
+    limit: REQUESTS_PER_MINUTE,
+    failurePolicy: "deny",
+  });
+  return String(key.key);
+}
