@@ -64,4 +64,13 @@ describe("createLogger", () => {
     expect(line.headers.authorization).toBe("[redacted]");
     expect(line.provider.config.baseUrl).toBe("https://x");
   });
+
+  it("redacts secrets in child bindings too", () => {
+    const out = capture();
+    const log = createLogger({ name: "dp", destination: out.stream });
+    log.child({ requestId: "r1", upstream: { headers: { authorization: "Bearer sk-child" } } }).info("x");
+    const text = JSON.stringify(out.lines()[0]);
+    expect(text).not.toContain("sk-child");
+    expect(out.lines()[0]).toMatchObject({ requestId: "r1", upstream: { headers: { authorization: "[redacted]" } } });
+  });
 });

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { redactSecrets } from "./redact-secrets.ts";
 
 /** The structured logger every Switchyard process and package writes through. */
 export type Logger = pino.Logger;
@@ -14,44 +15,23 @@ export interface LoggerOptions {
 }
 
 /**
- * Field names whose values are credentials. They are censored wherever they appear in the first few
- * levels of a log object, so a header bag or a config object logged by mistake never leaks a key.
+ * Creates a JSON logger with credential redaction applied to every line and to child bindings. Lines go to
+ * stdout asynchronously: pino buffers them and writes whatever accumulated while the previous write was in
+ * flight, so a request never waits on a write to a pipe (and a slow log reader never stalls the event
+ * loop); pino flushes synchronously when the process exits.
  */
-const SECRET_FIELDS = [
-  "authorization",
-  "proxy-authorization",
-  "x-api-key",
-  "api-key",
-  "cookie",
-  "set-cookie",
-  "apiKey",
-  "token",
-  "password",
-];
-
-/** How deep below the top level a secret field is still found; pino's redaction needs explicit paths. */
-const REDACT_DEPTH = 3;
-
-function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (let depth = 0; depth <= REDACT_DEPTH; depth++) {
-    const prefix = Array.from({ length: depth }, () => "*").join(".");
-    for (const field of SECRET_FIELDS) {
-      // Header names contain dashes, which pino's path syntax only accepts in bracket notation.
-      const isIdentifier = /^[A-Za-z_$][\w$]*$/.test(field);
-      const segment = isIdentifier ? field : `["${field}"]`;
-      paths.push(prefix === "" ? segment : isIdentifier ? `${prefix}.${segment}` : `${prefix}${segment}`);
-    }
-  }
-  return paths;
-}
-
-/** Creates a JSON logger with credential redaction applied to every line. */
 export function createLogger(opts: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
     name: opts.name,
     level: opts.level ?? "info",
-    redact: { paths: redactPaths(), censor: "[redacted]" },
+    formatters: { log: redactSecrets, bindings: redactSecrets },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  const logger = pino(options, opts.destination ?? pino.destination({ dest: 1, sync: false }));
+  // pino applies `formatters.bindings` to the root's bindings only, never to a child's. Children are created
+  // with Object.create(parent), so this one override covers children of children as well.
+  const child = logger.child;
+  logger.child = function redactingChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings), childOptions);
+  } as typeof logger.child;
+  return logger;
 }
