@@ -21,8 +21,14 @@ describe("control plane env", () => {
       ALLOW_INTERNAL_UPSTREAMS: false,
       MIGRATE_ON_START: true,
       SCHEMA_WAIT_TIMEOUT_MS: 300_000,
+      SNAPSHOT_DEBOUNCE_MS: 25,
+      SNAPSHOT_MAX_DELAY_MS: 250,
+      NODE_STATUS_FLUSH_MS: 2_000,
     });
     expect(parseEnv({ ...full, MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
+    expect(env.REPLICA_ID).toMatch(/^.+-[0-9a-f]{6}$/);
+    expect(parseEnv({ ...full, REPLICA_ID: "cp-a" }).REPLICA_ID).toBe("cp-a");
+    expect(() => parseEnv({ ...full, REPLICA_ID: "a b" })).toThrow(/REPLICA_ID: /);
   });
 
   it("names each missing secret outside local mode", () => {

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -33,7 +35,13 @@ const schema = z.object({
   MIGRATE_ON_START: optionalBool,
   SCHEMA_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   SNAPSHOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
+  SNAPSHOT_MAX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   SNAPSHOT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  NODE_STATUS_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, "letters, digits, '.', '_' and '-', at most 128")
+    .optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   SWITCHYARD_DATA_DIR: z.string().min(1).default(".data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -42,6 +50,7 @@ const schema = z.object({
 /** The control plane's settings, parsed once at start-up. */
 export type ControlPlaneEnv = z.infer<typeof schema> & {
   HOST: string;
+  REPLICA_ID: string;
   ALLOW_INTERNAL_UPSTREAMS: boolean;
   MIGRATE_ON_START: boolean;
 };
@@ -72,6 +81,7 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
   return {
     ...v,
     HOST: v.HOST ?? (local ? "127.0.0.1" : "0.0.0.0"),
+    REPLICA_ID: v.REPLICA_ID ?? `${hostname()}-${randomBytes(3).toString("hex")}`,
     ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
     MIGRATE_ON_START: v.MIGRATE_ON_START ?? true,
   };

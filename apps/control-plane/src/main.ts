@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { createConfigServer } from "@switchyard/config-sync/server";
 import { createDb, isSchemaCurrent, migrateToLatest, ping } from "@switchyard/db";
+import type { VersionedSnapshot } from "@switchyard/policy";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
 import { createAdminApp } from "./admin/app.ts";
 import { createUpstreamGuard } from "./admin/upstream-guard.ts";
@@ -9,6 +10,8 @@ import { parseEnv } from "./env.ts";
 import { prepareLocalFiles } from "./local-mode.ts";
 import { controlPlaneMetrics } from "./metrics.ts";
 import { createSecretBox, parseMasterKey } from "./secrets/secret-box.ts";
+import { createFleetView } from "./sync/fleet-view.ts";
+import { startNodeStatusWriter } from "./sync/node-status-writer.ts";
 import { seedLocal } from "./sync/seed-local.ts";
 import { createSnapshotPublisher } from "./sync/snapshot-publisher.ts";
 
@@ -47,16 +50,43 @@ async function main(): Promise<void> {
   logger.info({ dialect: db.dialect }, "database schema is current");
 
   const secrets = createSecretBox(new Map([[env.MASTER_KEY_ID, masterKey]]), env.MASTER_KEY_ID);
-  const configServer = createConfigServer({ nodeTokens: [nodeToken], host: env.HOST, port: env.GRPC_PORT, logger });
-  const metrics = controlPlaneMetrics(registry, () => configServer.nodes());
+  let publishedSnapshot = (): VersionedSnapshot | undefined => undefined;
+  const metrics = controlPlaneMetrics(registry, {
+    nodes: () => configServer.nodes(),
+    current: () => publishedSnapshot(),
+  });
+  const configServer = createConfigServer({
+    nodeTokens: [nodeToken],
+    host: env.HOST,
+    port: env.GRPC_PORT,
+    logger,
+    events: metrics.events,
+  });
   const publisher = createSnapshotPublisher({
     db,
     secrets,
     logger,
     publish: (s) => configServer.publish(s),
     debounceMs: env.SNAPSHOT_DEBOUNCE_MS,
+    maxDelayMs: env.SNAPSHOT_MAX_DELAY_MS,
     pollIntervalMs: env.SNAPSHOT_POLL_INTERVAL_MS,
     onBuild: metrics.onBuild,
+  });
+  publishedSnapshot = () => publisher.current();
+  const statusWriter = startNodeStatusWriter({
+    db,
+    replicaId: env.REPLICA_ID,
+    nodes: () => configServer.nodes(),
+    intervalMs: env.NODE_STATUS_FLUSH_MS,
+    logger,
+  });
+  const fleetView = createFleetView({
+    db,
+    replicaId: env.REPLICA_ID,
+    nodes: () => configServer.nodes(),
+    // Three missed writes: one slow write must not make a healthy node look gone.
+    staleAfterMs: env.NODE_STATUS_FLUSH_MS * 3 + 1_000,
+    logger,
   });
   const localKey = local ? await seedLocal(db, local.apiKeyFile, logger) : null;
   await publisher.start();
@@ -71,7 +101,7 @@ async function main(): Promise<void> {
       logger,
       guardUpstream: createUpstreamGuard({ allowInternal: env.ALLOW_INTERNAL_UPSTREAMS }),
       changed: (g) => publisher.changed(g),
-      nodes: () => configServer.nodes(),
+      nodes: fleetView,
     },
     {
       adminTokens: [adminToken],
@@ -94,6 +124,7 @@ async function main(): Promise<void> {
       adminPort: env.ADMIN_PORT,
       grpcPort,
       metricsPort: env.METRICS_PORT,
+      replicaId: env.REPLICA_ID,
       version: BUILD_VERSION,
       ...(local ? { dataDir: local.dataDir, seededKey: localKey !== null } : {}),
     },
@@ -104,8 +135,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "control plane shutting down");
-    publisher.stop();
+    await publisher.stop();
     await configServer.close(env.SHUTDOWN_GRACE_MS);
+    // The streams are closed now; the last batch tells the other replicas these nodes left this one.
+    await statusWriter.flush();
+    await statusWriter.stop();
     await new Promise<void>((r) => adminServer.close(() => r()));
     opsServer.close();
     await db.close();

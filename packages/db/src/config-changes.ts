@@ -27,6 +27,22 @@ export async function appendChange(
   return BigInt(row.generation);
 }
 
+/** The channel every committed change row is announced on (a trigger sends `<generation>:<kind>:<op>`). */
+export const CONFIG_CHANGES_CHANNEL = "switchyard_config_changes";
+
+/** A change as announced on {@link CONFIG_CHANGES_CHANNEL}. */
+export interface ChangeNotice {
+  readonly generation: bigint;
+  readonly entityKind: string;
+  readonly op: string;
+}
+
+/** Reads a notification payload; null for anything this build does not recognise. */
+export function parseChangeNotice(payload: string): ChangeNotice | null {
+  const m = /^(\d+):([a-z_]+):([a-z]+)$/.exec(payload);
+  return m ? { generation: BigInt(m[1] as string), entityKind: m[2] as string, op: m[3] as string } : null;
+}
+
 /** The generation of the newest committed write, or 0n before the first one. */
 export async function currentGeneration(db: Db): Promise<bigint> {
   const row = await db.kysely

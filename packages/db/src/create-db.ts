@@ -2,13 +2,16 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.ts";
+import { type ListenHandlers, listenPglite, listenPostgres, type Unlisten } from "./listen.ts";
 
 /** A handle on the store: the query builder, which engine is behind it, and how to let go of it. */
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: "postgres" | "pglite";
-  /** Closes the pool or the embedded database; safe to call more than once. */
+  /** Closes the pool or the embedded database; safe to call more than once. Listeners must be stopped first. */
   close(): Promise<void>;
+  /** LISTENs on `channel` (see listen.ts); resolves once the first attempt finished, working or not. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
 }
 
 /** Where the store lives: a PostgreSQL URL, a PGlite data folder, or a throwaway in-memory PGlite. */
@@ -34,6 +37,7 @@ export function createDb(opts: DbOptions, poolMax = 10): Db {
   return {
     kysely,
     dialect: "pglite",
+    listen: (channel, handlers) => listenPglite(pglite, channel, handlers),
     close: once(async () => {
       await kysely.destroy();
       // Kysely only closes an instance it has used; one that never ran a query is closed here.
@@ -60,7 +64,12 @@ function postgres(url: string, poolMax: number): Db {
   // listener the process would crash; the pool drops that client and the next query opens a new one.
   pool.on("error", () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: "postgres", close: once(() => kysely.destroy()) };
+  return {
+    kysely,
+    dialect: "postgres",
+    close: once(() => kysely.destroy()),
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers),
+  };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

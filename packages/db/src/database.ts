@@ -93,8 +93,40 @@ export interface ConfigChangesTable {
   changed_at: ColumnType<Date, never, never>;
 }
 
+/** JSON written as text and read back parsed (see JsonMetadata for why text). */
+type JsonColumn<T> = ColumnType<T, string, string>;
+
+/** The `last_nack` column: the rejected version, the node's error and when (ISO text). */
+export interface NodeNackJson {
+  version: string;
+  error: { code: string; message: string; entityKind?: string; entityId?: string };
+  at: string;
+}
+
+/** Row shape of `data_plane_nodes`: one row per node, written in batches by the replica it is connected to. */
+export interface DataPlaneNodesTable {
+  node_id: string;
+  hostname: string;
+  labels: JsonColumn<Record<string, string>>;
+  build_version: string;
+  protocol_version: number;
+  stream_id: string;
+  replica_id: string;
+  compatible: boolean;
+  incompatibility: string | null;
+  connected: boolean;
+  connected_at: Timestamp;
+  last_seen_at: Timestamp;
+  acked_version: string | null;
+  acked_generation: ColumnType<bigint | null, number | bigint | null, number | bigint | null>;
+  acked_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  last_nack: ColumnType<NodeNackJson | null, string | null, string | null>;
+  updated_at: Timestamp;
+}
+
 /** The schema as the current code sees it. Migrations deliberately do not use this type. */
 export interface Database {
+  data_plane_nodes: DataPlaneNodesTable;
   providers: ProvidersTable;
   routes: RoutesTable;
   consumers: ConsumersTable;

@@ -7,14 +7,22 @@
 export type { ApiKeyInput, ApiKeyRecord } from "./api-keys/api-key-record.ts";
 export * as apiKeys from "./api-keys/api-key-repository.ts";
 export { type ConfigRows, loadConfigRows } from "./config/load-config-rows.ts";
-export { currentGeneration } from "./config-changes.ts";
+export {
+  type ChangeNotice,
+  CONFIG_CHANGES_CHANNEL,
+  currentGeneration,
+  parseChangeNotice,
+} from "./config-changes.ts";
 export type { ConsumerInput, ConsumerMetadata, ConsumerPatch, ConsumerRecord } from "./consumers/consumer-record.ts";
 export * as consumers from "./consumers/consumer-repository.ts";
 export { createDb, type Db, type DbOptions } from "./create-db.ts";
 export type { ChangeOp, Database, EntityKind } from "./database.ts";
 export type { DbError } from "./db-error.ts";
+export type { NodeNackRecord, NodeStatusInput, NodeStatusRecord } from "./fleet/node-status-record.ts";
+export * as nodeStatuses from "./fleet/node-status-repository.ts";
 export type { LimitInput, LimitPatch, LimitRecord } from "./limits/limit-record.ts";
 export * as limits from "./limits/limit-repository.ts";
+export type { ListenHandlers, Unlisten } from "./listen.ts";
 export { isSchemaCurrent, migrateToLatest } from "./migrate.ts";
 export { isValidCursor, MAX_PAGE_LIMIT, type Page, type PageRequest } from "./pagination.ts";
 export { ping } from "./ping.ts";

@@ -1,5 +1,4 @@
-import type { NodeStatus } from "@switchyard/config-sync/server";
-import type { Db } from "@switchyard/db";
+import type { Db, NodeStatusRecord } from "@switchyard/db";
 import type { Logger, RequestIdVariables } from "@switchyard/telemetry";
 import type { Hono } from "hono";
 import type { SecretBox } from "../secrets/secret-box.ts";
@@ -13,8 +12,8 @@ export interface AdminDeps {
   guardUpstream(url: string): Promise<string | null>;
   /** Tells the snapshot publisher that a write committed a new generation. */
   changed(generation: bigint): void;
-  /** The data-plane fleet as the config stream sees it. */
-  nodes(): NodeStatus[];
+  /** The data-plane fleet as every replica reported it (see sync/fleet-view.ts). */
+  nodes(): NodeStatusRecord[] | Promise<NodeStatusRecord[]>;
 }
 
 /** The admin Hono app type, with the request id set by middleware. */

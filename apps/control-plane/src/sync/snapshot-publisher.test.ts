@@ -30,12 +30,12 @@ describe("snapshot publisher (PGlite)", () => {
       logger: createLogger({ name: "test", level: "silent" }),
       publish: (s) => published.push(s),
       debounceMs: 5,
-      pollIntervalMs: 100,
+      pollIntervalMs: 60_000,
     });
     await publisher.start();
   });
   afterAll(async () => {
-    publisher.stop();
+    await publisher.stop();
     await db.close();
   });
 
@@ -81,11 +81,32 @@ describe("snapshot publisher (PGlite)", () => {
     expect(published.at(-1)?.version).toBe(published[before - 1]?.version);
   });
 
-  it("picks up writes committed elsewhere through the backstop poll", async () => {
+  it("hears writes committed elsewhere through change notifications", async () => {
     const before = published.length;
     const c = await consumers.create(db, { name: "from-another-replica", metadata: {}, enabled: true });
     if (!c.ok) throw new Error(c.error.message);
     await until(() => published.length > before);
     expect(published.at(-1)?.config.consumers.map((x) => x.name)).toContain("from-another-replica");
+  });
+
+  it("without notifications, still picks up writes committed elsewhere through the backstop poll", async () => {
+    const seen: VersionedSnapshot[] = [];
+    const polling = createSnapshotPublisher({
+      db,
+      secrets: box,
+      logger: createLogger({ name: "test", level: "silent" }),
+      publish: (s) => seen.push(s),
+      debounceMs: 5,
+      pollIntervalMs: 50,
+      listen: false,
+    });
+    await polling.start();
+    try {
+      const c = await consumers.create(db, { name: "only-polled", metadata: {}, enabled: true });
+      if (!c.ok) throw new Error(c.error.message);
+      await until(() => seen.some((s) => s.config.consumers.some((x) => x.name === "only-polled")));
+    } finally {
+      await polling.stop();
+    }
   });
 });

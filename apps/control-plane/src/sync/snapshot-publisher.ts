@@ -1,8 +1,14 @@
 import { versionSnapshot } from "@switchyard/config-sync/codec";
-import { currentGeneration, type Db, loadConfigRows } from "@switchyard/db";
 import {
-  buildSnapshot,
-  type ConfigSnapshot,
+  type ChangeNotice,
+  CONFIG_CHANGES_CHANNEL,
+  currentGeneration,
+  type Db,
+  loadConfigRows,
+  parseChangeNotice,
+  type Unlisten,
+} from "@switchyard/db";
+import {
   type ConsistencyProblem,
   checkConsistency,
   SNAPSHOT_SCHEMA_VERSION,
@@ -10,6 +16,8 @@ import {
 } from "@switchyard/policy";
 import type { Logger } from "@switchyard/telemetry";
 import type { SecretBox } from "../secrets/secret-box.ts";
+import { createDebouncer } from "./debounce.ts";
+import { snapshotFromRows } from "./snapshot-build.ts";
 
 /** Options for {@link createSnapshotPublisher}. */
 export interface SnapshotPublisherOptions {
@@ -18,17 +26,21 @@ export interface SnapshotPublisherOptions {
   logger: Logger;
   /** Receives every new consistent snapshot (the gRPC config server's publish). */
   publish(snapshot: VersionedSnapshot): void;
-  /** Coalesces bursts of writes into one build. */
+  /** Quiet time that ends a burst of writes; a lone write is built at once. */
   debounceMs: number;
+  /** Longest a write waits for its build while a burst goes on. */
+  maxDelayMs?: number;
   /** Backstop: how often to look for generations committed elsewhere (another control plane replica). */
   pollIntervalMs: number;
+  /** LISTEN for change notifications from every replica (default true). */
+  listen?: boolean;
   /** Called after each build attempt, for metrics. */
-  onBuild?(result: { ok: boolean; generation: bigint; version?: string }): void;
+  onBuild?(result: { ok: boolean; generation: bigint; version?: string; durationMs: number }): void;
 }
 
 /** Builds snapshots from the database and hands consistent ones to the config server. */
 export interface SnapshotPublisher {
-  /** Builds and publishes the first snapshot; starts the backstop poll. */
+  /** Builds and publishes the first snapshot; starts listening and the backstop poll. */
   start(): Promise<void>;
   /** Schedules a rebuild after a write that committed `generation`. */
   changed(generation: bigint): void;
@@ -43,72 +55,58 @@ export interface SnapshotPublisher {
   problems(): readonly ConsistencyProblem[];
   /** Resolves once everything up to `generation` has been built (published or refused). */
   settled(generation: bigint): Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Changes that take access away: a revoked key (the only update a key gets) or a consumer changed or removed
+ * (possibly disabled). They skip the debounce so they reach the fleet as fast as a build allows.
+ */
+export function isUrgent(n: ChangeNotice): boolean {
+  return (n.entityKind === "api_key" && n.op !== "create") || (n.entityKind === "consumer" && n.op !== "create");
 }
 
 /**
  * Creates the publisher. Snapshots are always built from the database, never from a request, inside one
- * read transaction so the rows match their generation. Builds run one at a time; writes arriving during a
- * build schedule exactly one more. An inconsistent build is logged and not published: data planes keep the
- * last good snapshot.
+ * read transaction so the rows match their generation: a node only ever sees whole committed states, never
+ * part of a burst. Writes reach the publisher three ways: this replica's admin API (`changed`), a NOTIFY from
+ * any replica, and the backstop poll for anything a lost notification missed. Builds run one at a time;
+ * writes arriving during a build schedule one more. An inconsistent build is logged and not published.
  */
 export function createSnapshotPublisher(opts: SnapshotPublisherOptions): SnapshotPublisher {
+  const { logger } = opts;
   let latest: VersionedSnapshot | undefined;
   let builtGeneration = -1n;
   let wanted = 0n;
   let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
+  let unlisten: Unlisten | undefined;
   let lastProblems: readonly ConsistencyProblem[] = [];
   let covered = -1n;
+  let stopped = false;
   const waiters: { generation: bigint; resolve: () => void }[] = [];
 
   const build = async (): Promise<void> => {
+    const started = performance.now();
     const rows = await loadConfigRows(opts.db);
-    const config: ConfigSnapshot = buildSnapshot({
-      providers: rows.providers.map((p) => ({
-        id: p.id,
-        name: p.name,
-        kind: p.kind,
-        baseUrl: p.baseUrl ?? "",
-        apiKey: p.apiKey ? opts.secrets.open(p.apiKey) : null,
-        connectTimeoutMs: p.connectTimeoutMs,
-        firstByteTimeoutMs: p.firstByteTimeoutMs,
-      })),
-      routes: rows.routes.map((r) => ({
-        id: r.id,
-        alias: r.alias,
-        providerId: r.providerId,
-        upstreamModel: r.upstreamModel,
-      })),
-      consumers: rows.consumers.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled })),
-      apiKeys: rows.apiKeys.map((k) => ({ id: k.id, consumerId: k.consumerId, hash: k.hash })),
-      limits: rows.limits.map((l) => ({
-        id: l.id,
-        kind: l.kind,
-        window: l.window,
-        scope: l.scope,
-        scopeId: l.scopeId,
-        limit: l.limit,
-        failurePolicy: l.failurePolicy,
-      })),
-    });
+    const config = snapshotFromRows(rows, opts.secrets);
     builtGeneration = rows.generation;
     lastProblems = checkConsistency(config, SNAPSHOT_SCHEMA_VERSION);
     if (lastProblems.length > 0) {
-      opts.logger.error(
+      logger.error(
         { generation: rows.generation.toString(), problems: lastProblems },
         "snapshot is inconsistent; keeping the last published one",
       );
-      opts.onBuild?.({ ok: false, generation: rows.generation });
+      opts.onBuild?.({ ok: false, generation: rows.generation, durationMs: performance.now() - started });
       return;
     }
     const next = versionSnapshot(config, rows.generation);
-    opts.onBuild?.({ ok: true, generation: rows.generation, version: next.version });
+    const durationMs = performance.now() - started;
+    opts.onBuild?.({ ok: true, generation: rows.generation, version: next.version, durationMs });
     covered = rows.generation;
     if (latest?.version === next.version) return;
     latest = next;
-    opts.logger.info({ version: next.version, generation: next.generation.toString() }, "snapshot published");
+    logger.info({ version: next.version, generation: next.generation.toString(), durationMs }, "snapshot built");
     opts.publish(next);
   };
 
@@ -122,20 +120,29 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     }
   };
 
-  const runOnce = (): Promise<void> => {
+  /** Set by each debounced request; a build that finds it set when done runs once more. */
+  let requested = false;
+
+  /**
+   * Builds until no request is outstanding. Only the debouncer (or start) requests builds, so a burst that
+   * keeps arriving while a build runs still gets one build per debounce period, not one per build's length.
+   */
+  const requestBuild = (): Promise<void> => {
+    requested = true;
     if (running) return running;
     running = (async () => {
       try {
-        do {
+        while (requested && !stopped) {
+          requested = false;
           const target = wanted;
           try {
             await build();
           } catch (e) {
-            opts.logger.error({ err: { message: (e as Error).message } }, "snapshot build failed");
+            logger.error({ err: { message: (e as Error).message } }, "snapshot build failed");
             break;
           }
           if (builtGeneration < target) builtGeneration = target;
-        } while (wanted > builtGeneration);
+        }
       } finally {
         running = null;
         release();
@@ -144,33 +151,42 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     return running;
   };
 
-  const schedule = (): void => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void runOnce();
-    }, opts.debounceMs);
+  const debouncer = createDebouncer({
+    waitMs: opts.debounceMs,
+    maxWaitMs: opts.maxDelayMs ?? Math.max(opts.debounceMs, 250),
+    run: () => void requestBuild(),
+  });
+
+  const want = (generation: bigint, urgent = false): void => {
+    if (stopped || generation <= builtGeneration) return;
+    if (generation > wanted) wanted = generation;
+    debouncer.trigger(urgent);
+  };
+
+  const catchUp = (): void => {
+    void currentGeneration(opts.db)
+      .then((g) => want(g))
+      .catch((e: Error) => logger.warn({ err: { message: e.message } }, "generation check failed"));
   };
 
   return {
     async start() {
-      await runOnce();
-      poll = setInterval(() => {
-        void currentGeneration(opts.db)
-          .then((g) => {
-            if (g > builtGeneration) {
-              wanted = g > wanted ? g : wanted;
-              schedule();
-            }
-          })
-          .catch((e: Error) => opts.logger.warn({ err: { message: e.message } }, "generation poll failed"));
-      }, opts.pollIntervalMs);
+      await requestBuild();
+      if (opts.listen !== false) {
+        unlisten = await opts.db.listen(CONFIG_CHANGES_CHANNEL, {
+          onPayload(payload) {
+            const notice = parseChangeNotice(payload);
+            if (notice) want(notice.generation, isUrgent(notice));
+          },
+          // Anything committed while the listening connection was down arrived unannounced.
+          onConnected: catchUp,
+          onError: (message) => logger.warn({ err: { message } }, "change notifications interrupted; reconnecting"),
+        });
+      }
+      poll = setInterval(catchUp, opts.pollIntervalMs);
       poll.unref();
     },
-    changed(generation) {
-      if (generation > wanted) wanted = generation;
-      schedule();
-    },
+    changed: (generation) => want(generation),
     current: () => latest,
     coveredGeneration: () => covered,
     problems: () => lastProblems,
@@ -178,9 +194,12 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
       if (generation <= builtGeneration) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ generation, resolve }));
     },
-    stop() {
-      if (timer) clearTimeout(timer);
+    async stop() {
+      stopped = true;
+      debouncer.cancel();
       if (poll) clearInterval(poll);
+      await unlisten?.();
+      await running;
     },
   };
 }

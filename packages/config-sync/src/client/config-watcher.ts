@@ -130,6 +130,8 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         buildVersion: opts.buildVersion,
         protocolVersion: PROTOCOL_VERSION,
         lastAppliedVersion: applied?.version ?? null,
+        lastAppliedGeneration: applied?.generation ?? null,
+        capabilities: [],
       },
       logger,
       onConnected: () => setState("connected"),

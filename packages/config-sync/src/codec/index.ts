@@ -6,6 +6,7 @@ export { type ApplyError, applyErrorFromProto, applyErrorToProto } from "./apply
 export { type ControlMessage, decodeControlMessage, snapshotResponse } from "./control-messages.ts";
 export {
   ackRequest,
+  CAPABILITIES,
   decodeNodeMessage,
   helloRequest,
   type NodeHello,
@@ -15,4 +16,4 @@ export {
 export { decodeSnapshot, encodeSnapshot } from "./snapshot-bytes.ts";
 export { snapshotFromProto } from "./snapshot-from-proto.ts";
 export { snapshotToProto } from "./snapshot-to-proto.ts";
-export { PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";
+export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";

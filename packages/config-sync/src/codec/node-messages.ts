@@ -11,7 +11,17 @@ export interface NodeHello {
   readonly protocolVersion: number;
   /** Version the node applied before this stream, or null if it serves nothing yet. */
   readonly lastAppliedVersion: string | null;
+  /** Generation of that snapshot, or null if it serves nothing yet (or the node is too old to say). */
+  readonly lastAppliedGeneration: bigint | null;
+  /** Optional protocol features the node understands (see {@link CAPABILITIES}). */
+  readonly capabilities: readonly string[];
 }
+
+/** Optional protocol features; a peer uses one only when the other side listed it. */
+export const CAPABILITIES = {
+  /** The node applies SnapshotDelta messages against the version it acked. */
+  delta: "delta-v1",
+} as const;
 
 /** A message from a data plane, decoded to domain terms for the server. */
 export type NodeMessage =
@@ -42,6 +52,8 @@ export function decodeNodeMessage(msg: StreamConfigRequest): NodeMessage {
           buildVersion: h.buildVersion,
           protocolVersion: h.protocolVersion,
           lastAppliedVersion: h.lastAppliedVersion || null,
+          lastAppliedGeneration: h.lastAppliedVersion && h.lastAppliedGeneration > 0n ? h.lastAppliedGeneration : null,
+          capabilities: [...h.capabilities],
         },
       };
     }
@@ -69,6 +81,8 @@ export function helloRequest(h: NodeHello): StreamConfigRequest {
         buildVersion: h.buildVersion,
         protocolVersion: h.protocolVersion,
         lastAppliedVersion: h.lastAppliedVersion ?? "",
+        lastAppliedGeneration: h.lastAppliedGeneration ?? 0n,
+        capabilities: [...h.capabilities],
       },
     },
   });

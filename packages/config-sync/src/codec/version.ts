@@ -7,6 +7,12 @@ import { type ConfigSnapshot, canonicalJson, type VersionedSnapshot } from "@swi
  */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The oldest protocol version a control plane of this build still serves. Nodes outside
+ * [MIN_PROTOCOL_VERSION, PROTOCOL_VERSION] are refused with FAILED_PRECONDITION and listed as incompatible.
+ */
+export const MIN_PROTOCOL_VERSION = 1;
+
 /** A snapshot's identity: lowercase hex SHA-256 of its canonical JSON, so both planes compute the same value. */
 export function versionOf(config: ConfigSnapshot): string {
   return createHash("sha256").update(canonicalJson(config)).digest("hex");

@@ -56,6 +56,8 @@ const hello = (lastAppliedVersion: string | null = null, protocolVersion = PROTO
     buildVersion: "t",
     protocolVersion,
     lastAppliedVersion,
+    lastAppliedGeneration: lastAppliedVersion === null ? null : 1n,
+    capabilities: [],
   });
 
 describe("config server", () => {
@@ -81,7 +83,15 @@ describe("config server", () => {
     await waitFor(() => node.status() !== null, "status");
     expect(node.status()).toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
     expect(node.status()!.details).toContain(`protocol version ${PROTOCOL_VERSION + 1} is not supported`);
-    expect(server.nodes()).toEqual([]);
+    expect(server.nodes()).toEqual([
+      expect.objectContaining({
+        nodeId: "raw-1",
+        connected: false,
+        compatible: false,
+        incompatibility: expect.stringContaining("serves versions 1 to"),
+        protocolVersion: PROTOCOL_VERSION + 1,
+      }),
+    ]);
   });
 
   it("refuses a stream whose first message is not Hello", async () => {
@@ -110,8 +120,13 @@ describe("config server", () => {
         labels: { zone: "z1" },
         buildVersion: "1.2.3",
         protocolVersion: PROTOCOL_VERSION,
+        streamId: expect.any(String),
+        compatible: true,
+        incompatibility: null,
         connectedAt: expect.any(Date),
+        lastSeenAt: expect.any(Date),
         ackedVersion: s1.version,
+        ackedGeneration: 1n,
         ackedAt: expect.any(Date),
         lastNack: null,
         connected: true,

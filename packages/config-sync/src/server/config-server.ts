@@ -24,6 +24,20 @@ export interface ConfigServerOptions {
    * shutting down); defaults to "serving once a snapshot is published".
    */
   ready?: () => boolean;
+  /** Told about stream events, for metrics. */
+  events?: ConfigServerEvents;
+}
+
+/** Stream events a control plane counts. */
+export interface ConfigServerEvents {
+  /** A Hello was accepted. */
+  onConnected?(): void;
+  /** A stream was refused: bad token, unservable protocol version, malformed Hello. */
+  onRefused?(reason: "unauthenticated" | "incompatible" | "invalid"): void;
+  /** A snapshot was sent to one node. */
+  onSent?(kind: "full" | "delta"): void;
+  /** A node answered the latest send. */
+  onAnswer?(result: "ack" | "nack"): void;
 }
 
 /** The control plane's end of the config stream. */
@@ -66,6 +80,7 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
       }
       if (!isAuthorized(call.metadata)) {
         logger.warn({ peer: call.getPeer() }, "config stream refused: missing or unknown node token");
+        opts.events?.onRefused?.("unauthenticated");
         call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "missing or invalid node token" });
         return;
       }
@@ -73,6 +88,7 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
         current: () => current,
         registry,
         logger,
+        events: opts.events ?? {},
         onClosed: (s) => sessions.delete(s),
       });
       sessions.add(session);

@@ -4,5 +4,10 @@
  */
 export type { ApplyError } from "../codec/index.ts";
 export type { SyncLogger } from "../logger.ts";
-export { type ConfigServer, type ConfigServerOptions, createConfigServer } from "./config-server.ts";
+export {
+  type ConfigServer,
+  type ConfigServerEvents,
+  type ConfigServerOptions,
+  createConfigServer,
+} from "./config-server.ts";
 export type { NodeStatus } from "./node-registry.ts";

@@ -7,10 +7,20 @@ export interface NodeStatus {
   readonly labels: Readonly<Record<string, string>>;
   readonly buildVersion: string;
   readonly protocolVersion: number;
-  /** When the node's latest stream was accepted. */
+  /** Identifies the node's latest stream; a status written elsewhere by an older stream must not win. */
+  readonly streamId: string;
+  /** False when the node was refused because this control plane cannot serve its protocol version. */
+  readonly compatible: boolean;
+  /** Why the node was refused, for operators; null when compatible. */
+  readonly incompatibility: string | null;
+  /** When the node's latest stream was accepted (or refused). */
   readonly connectedAt: Date;
+  /** When the node was last known alive: now while connected, else when its stream ended. */
+  readonly lastSeenAt: Date;
   /** The version the node last confirmed it serves: by Ack, or in its Hello as already applied. */
   readonly ackedVersion: string | null;
+  /** Generation of that version, when known. */
+  readonly ackedGeneration: bigint | null;
   readonly ackedAt: Date | null;
   /** The latest snapshot the node rejected, kept across reconnects so operators can see it. */
   readonly lastNack: { readonly version: string; readonly error: ApplyError; readonly at: Date } | null;
@@ -40,27 +50,43 @@ export function createNodeRegistry() {
     for (const [id] of gone.slice(0, Math.max(0, gone.length - MAX_DISCONNECTED))) entries.delete(id);
   };
 
+  const fromHello = (hello: NodeHello, streamId: string, now: Date): NodeStatus => ({
+    nodeId: hello.nodeId,
+    hostname: hello.hostname,
+    labels: Object.freeze({ ...hello.labels }),
+    buildVersion: hello.buildVersion,
+    protocolVersion: hello.protocolVersion,
+    streamId,
+    compatible: true,
+    incompatibility: null,
+    connectedAt: now,
+    lastSeenAt: now,
+    ackedVersion: hello.lastAppliedVersion,
+    ackedGeneration: hello.lastAppliedGeneration,
+    ackedAt: hello.lastAppliedVersion === null ? null : now,
+    lastNack: entries.get(hello.nodeId)?.status.lastNack ?? null,
+    connected: true,
+  });
+
+  const replace = (nodeId: string, entry: Entry): void => {
+    entries.delete(nodeId);
+    entries.set(nodeId, entry);
+  };
+
   return {
     /** Records an accepted Hello; `owner` identifies the stream from now on. */
-    connected(hello: NodeHello, owner: object): void {
-      const now = new Date();
-      const status: NodeStatus = Object.freeze({
-        nodeId: hello.nodeId,
-        hostname: hello.hostname,
-        labels: Object.freeze({ ...hello.labels }),
-        buildVersion: hello.buildVersion,
-        protocolVersion: hello.protocolVersion,
-        connectedAt: now,
-        ackedVersion: hello.lastAppliedVersion,
-        ackedAt: hello.lastAppliedVersion === null ? null : now,
-        lastNack: entries.get(hello.nodeId)?.status.lastNack ?? null,
-        connected: true,
-      });
-      entries.delete(hello.nodeId);
-      entries.set(hello.nodeId, { status, owner });
+    connected(hello: NodeHello, owner: object, streamId: string): void {
+      replace(hello.nodeId, { status: Object.freeze(fromHello(hello, streamId, new Date())), owner });
     },
-    acked(nodeId: string, owner: object, version: string): void {
-      update(nodeId, owner, { ackedVersion: version, ackedAt: new Date() });
+    /** Records a node refused for its protocol version, so the fleet view lists it as incompatible. */
+    refused(hello: NodeHello, streamId: string, reason: string): void {
+      if (!hello.nodeId) return;
+      const status = { ...fromHello(hello, streamId, new Date()), compatible: false, incompatibility: reason };
+      replace(hello.nodeId, { status: Object.freeze({ ...status, connected: false }), owner: null });
+      prune();
+    },
+    acked(nodeId: string, owner: object, version: string, generation: bigint): void {
+      update(nodeId, owner, { ackedVersion: version, ackedGeneration: generation, ackedAt: new Date() });
     },
     nacked(nodeId: string, owner: object, version: string, error: ApplyError): void {
       update(nodeId, owner, {
@@ -70,13 +96,18 @@ export function createNodeRegistry() {
     disconnected(nodeId: string, owner: object): void {
       const e = entries.get(nodeId);
       if (!e || e.owner !== owner) return;
-      entries.delete(nodeId);
-      entries.set(nodeId, { status: Object.freeze({ ...e.status, connected: false }), owner: null });
+      replace(nodeId, {
+        status: Object.freeze({ ...e.status, connected: false, lastSeenAt: new Date() }),
+        owner: null,
+      });
       prune();
     },
-    /** Every known node, sorted by id. */
+    /** Every known node, sorted by id; connected ones are seen now. */
     list(): NodeStatus[] {
-      return [...entries.values()].map((e) => e.status).sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+      const now = new Date();
+      return [...entries.values()]
+        .map((e) => (e.status.connected ? Object.freeze({ ...e.status, lastSeenAt: now }) : e.status))
+        .sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
     },
   };
 }

@@ -4,18 +4,25 @@ import type { VersionedSnapshot } from "@switchyard/policy";
 import type { ConfigServiceHandlers } from "@switchyard/proto";
 import {
   decodeNodeMessage,
+  MIN_PROTOCOL_VERSION,
   type NodeHello,
   type NodeMessage,
   PROTOCOL_VERSION,
   snapshotResponse,
 } from "../codec/index.ts";
 import type { SyncLogger } from "../logger.ts";
+import type { ConfigServerEvents } from "./config-server.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 
 /** A node that opens a stream but never says Hello is holding a slot for nothing. */
 const HELLO_TIMEOUT_MS = 10_000;
 
 type ConfigCall = Parameters<ConfigServiceHandlers["streamConfig"]>[0];
+
+/** The explicit refusal a node with an unservable protocol version gets, also shown in the fleet view. */
+function protocolRefusal(version: number): string {
+  return `protocol version ${version} is not supported; this control plane serves versions ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`;
+}
 
 /** One data plane's open stream, as the server drives it. */
 export interface NodeSession {
@@ -29,6 +36,7 @@ interface SessionDeps {
   current(): VersionedSnapshot | undefined;
   registry: NodeRegistry;
   logger: SyncLogger;
+  events: ConfigServerEvents;
   onClosed(session: NodeSession): void;
 }
 
@@ -38,11 +46,14 @@ interface SessionDeps {
  * cannot overwrite the node's status.
  */
 export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSession {
-  const { registry, logger } = deps;
+  const { registry, logger, events } = deps;
   let hello: NodeHello | null = null;
   /** The version the node has or is being sent; a snapshot with this version is not sent again. */
   let known: string | null = null;
   let latestNonce: string | null = null;
+  /** Generation of the snapshot sent with `latestNonce`, recorded when the node acks it. */
+  let latestGeneration = 0n;
+  const streamId = randomUUID();
   let blocked = false;
   let queued: VersionedSnapshot | null = null;
   let closed = false;
@@ -67,8 +78,10 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
 
   const send = (s: VersionedSnapshot): void => {
     latestNonce = randomUUID();
+    latestGeneration = s.generation;
     known = s.version;
     blocked = !call.write(snapshotResponse(s, latestNonce));
+    events.onSent?.("full");
     logger.debug({ nodeId: hello?.nodeId, version: s.version, generation: String(s.generation) }, "snapshot sent");
   };
 
@@ -85,13 +98,10 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
   /** Why a Hello cannot be accepted, as a status to end the stream with; null if it can. */
   const refuseHello = (h: NodeHello): [grpc.status, string] | null => {
     if (hello) return [grpc.status.INVALID_ARGUMENT, "Hello may be sent only once per stream"];
-    if (h.protocolVersion !== PROTOCOL_VERSION) {
-      return [
-        grpc.status.FAILED_PRECONDITION,
-        `protocol version ${h.protocolVersion} is not supported; this control plane speaks version ${PROTOCOL_VERSION}`,
-      ];
-    }
     if (!h.nodeId) return [grpc.status.INVALID_ARGUMENT, "Hello must carry a node_id"];
+    if (h.protocolVersion < MIN_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
+      return [grpc.status.FAILED_PRECONDITION, protocolRefusal(h.protocolVersion)];
+    }
     return null;
   };
 
@@ -99,13 +109,17 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     const refusal = refuseHello(h);
     if (refusal) {
       logger.warn({ nodeId: h.nodeId, reason: refusal[1] }, "config stream refused");
+      const incompatible = refusal[0] === grpc.status.FAILED_PRECONDITION;
+      if (incompatible) registry.refused(h, streamId, refusal[1]);
+      events.onRefused?.(incompatible ? "incompatible" : "invalid");
       end(...refusal);
       return;
     }
     clearTimeout(helloTimer);
     hello = h;
     known = h.lastAppliedVersion;
-    registry.connected(h, session);
+    registry.connected(h, session, streamId);
+    events.onConnected?.();
     // Headers now tell the node it was accepted, even when there is no snapshot to send yet.
     call.sendMetadata(new grpc.Metadata());
     logger.info({ nodeId: h.nodeId, hostname: h.hostname, lastAppliedVersion: known }, "data plane connected");
@@ -117,9 +131,11 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     if (m.nonce !== latestNonce) {
       logger.debug({ nodeId: node.nodeId, type: m.type, version: m.version }, "stale answer ignored");
     } else if (m.type === "ack") {
-      registry.acked(node.nodeId, session, m.version);
+      events.onAnswer?.("ack");
+      registry.acked(node.nodeId, session, m.version, latestGeneration);
       logger.info({ nodeId: node.nodeId, version: m.version }, "data plane applied snapshot");
     } else {
+      events.onAnswer?.("nack");
       registry.nacked(node.nodeId, session, m.version, m.error);
       logger.warn(
         { nodeId: node.nodeId, version: m.version, keptVersion: m.keptVersion, error: m.error },

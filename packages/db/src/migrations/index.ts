@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import * as createConfigTables from "./20251122-0310-create-config-tables.ts";
+import * as fleetStatusAndChangeNotify from "./20261122-0400-fleet-status-and-change-notify.ts";
 
 /**
  * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
@@ -15,6 +16,7 @@ import * as createConfigTables from "./20251122-0310-create-config-tables.ts";
  */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "20251122_0310_create_config_tables": createConfigTables,
+  "20261122_0400_fleet_status_and_change_notify": fleetStatusAndChangeNotify,
 });
 
 /** Hands the in-code migration list to Kysely's `Migrator`. */

@@ -1,6 +1,7 @@
 import { apiKeysSuite } from "./api-keys-suite.ts";
 import { configSuite } from "./config-suite.ts";
 import { consumersSuite } from "./consumers-suite.ts";
+import { fleetSuite } from "./fleet-suite.ts";
 import type { FreshDb } from "./helpers.ts";
 import { limitsSuite } from "./limits-suite.ts";
 import { providersSuite } from "./providers-suite.ts";
@@ -17,4 +18,5 @@ export function storeSuite(fresh: FreshDb): void {
   apiKeysSuite(fresh);
   limitsSuite(fresh);
   configSuite(fresh);
+  fleetSuite(fresh);
 }

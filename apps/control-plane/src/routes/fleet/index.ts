@@ -1,15 +1,19 @@
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { Hono } from "hono";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { nodeView } from "./node-view.ts";
 
-/** `GET /nodes` (fleet status from the config stream) and `GET /snapshot` (what is published). */
+/**
+ * `GET /nodes` (every data plane, whichever control-plane replica it is connected to) and `GET /snapshot`
+ * (what this replica publishes).
+ */
 export function fleetResource(
   deps: AdminDeps,
   current: () => VersionedSnapshot | undefined,
   coveredGeneration: () => bigint,
 ): AdminApp {
   const app: AdminApp = new Hono();
-  app.get("/nodes", (c) => c.json({ data: deps.nodes() }));
+  app.get("/nodes", async (c) => c.json({ data: (await deps.nodes()).map(nodeView) }));
   app.get("/snapshot", (c) => {
     const s = current();
     const covered = coveredGeneration();

@@ -135,6 +135,20 @@ export declare type Hello = Message<"switchyard.config.v1.Hello"> & {
    * @generated from field: string last_applied_version = 6;
    */
   lastAppliedVersion: string;
+
+  /**
+   * Generation of that snapshot; 0 if none. Shown in the fleet view until the node acks something newer.
+   *
+   * @generated from field: uint64 last_applied_generation = 7;
+   */
+  lastAppliedGeneration: bigint;
+
+  /**
+   * Optional protocol features the node understands, such as "delta-v1"; the control plane uses only these.
+   *
+   * @generated from field: repeated string capabilities = 8;
+   */
+  capabilities: string[];
 };
 
 /**
