@@ -33,8 +33,10 @@ describe("strict routes, through the official SDKs", () => {
 
   it("answer an Anthropic client 400 in Anthropic's shape when OpenAI cannot honour top_k", async () => {
     const client = new Anthropic({ apiKey: "k", baseURL: openaiKind.gateway.anthropicBaseURL, maxRetries: 0 });
+    // top_k is gone from this SDK's types, but older clients still send it.
+    const params = { model: "a", max_tokens: 5, top_k: 5, messages: [{ role: "user" as const, content: "hi" }] };
     const e = await client.messages
-      .create({ model: "a", max_tokens: 5, top_k: 5, messages: [{ role: "user", content: "hi" }] })
+      .create(params as Anthropic.MessageCreateParamsNonStreaming)
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect((e as InstanceType<typeof Anthropic.BadRequestError>).type).toBe("invalid_request_error");
