@@ -85,6 +85,11 @@ describe.each(Object.keys(HTTP_KINDS) as (keyof typeof HTTP_KINDS)[])("openai SD
       expect(names).toEqual(["get_weather", "get_weather"]);
       expect(finish).toBe("tool_calls");
       expect(usage).toMatchObject({ prompt_tokens: 80, completion_tokens: 40 });
+      // Ollama reports no cache counter; the others report 16 cached tokens, OpenAI-format ones reasoning 0.
+      expect(usage?.prompt_tokens_details?.cached_tokens).toBe(kind === "ollama" ? undefined : 16);
+      if (kind === "openai" || kind === "openai-compatible" || kind === "azure-openai") {
+        expect(usage?.completion_tokens_details?.reasoning_tokens).toBe(0);
+      }
     }
   });
 

@@ -187,6 +187,7 @@ describe("OpenAI-format adapters (openai, openai-compatible, azure-openai)", () 
       stream_options: { include_usage: true },
     });
     expect(openAIAdapter.unsupportedParameters(call)).toEqual(["system.0.cache_control", "top_k"]);
+    expect(azureOpenAIAdapter.unsupportedParameters(call)).toEqual(["system.0.cache_control", "top_k"]);
     const compat = JSON.parse(prepare(openAICompatibleAdapter, call).request.body);
     expect([compat.max_tokens, compat.max_completion_tokens, compat.top_k]).toEqual([100, undefined, 40]);
     expect(openAICompatibleAdapter.unsupportedParameters(call)).toEqual(["system.0.cache_control"]);
