@@ -37,6 +37,8 @@ const schema = z.object({
   SNAPSHOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
   SNAPSHOT_MAX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   SNAPSHOT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  GRPC_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  GRPC_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   NODE_STATUS_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   REPLICA_ID: z
     .string()

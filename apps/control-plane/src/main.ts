@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     port: env.GRPC_PORT,
     logger,
     events: metrics.events,
+    keepaliveTimeMs: env.GRPC_KEEPALIVE_MS,
+    keepaliveTimeoutMs: env.GRPC_KEEPALIVE_TIMEOUT_MS,
   });
   const publisher = createSnapshotPublisher({
     db,

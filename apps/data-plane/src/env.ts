@@ -67,6 +67,9 @@ const schema = z.object({
     }),
   SNAPSHOT_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   MAX_CONFIG_STALENESS_MS: z.coerce.number().int().min(0).default(0),
+  CONFIG_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  CONFIG_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: z.string().min(1).optional(),
 });
 
 /** 32 key bytes from 64 hex characters or base64, or null if the text is neither. */
@@ -100,6 +103,10 @@ export interface DataPlaneEnv {
   snapshotStartupWaitMs: number;
   /** Past this config age the node reports not ready; 0 turns the check off. */
   maxConfigStalenessMs: number;
+  /** HTTP/2 keepalive of the config stream. */
+  configKeepalive: { timeMs: number; timeoutMs: number };
+  /** Test hook only: snapshots with a route of this alias fail to compile (see runtime-holder.ts). */
+  testRejectRouteAlias: string | null;
 }
 
 const LOCAL_CONTROL_PLANE_URL = "127.0.0.1:50051";
@@ -155,5 +162,7 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     snapshotKey: v.SNAPSHOT_KEY,
     snapshotStartupWaitMs: v.SNAPSHOT_STARTUP_WAIT_MS,
     maxConfigStalenessMs: v.MAX_CONFIG_STALENESS_MS,
+    configKeepalive: { timeMs: v.CONFIG_KEEPALIVE_MS, timeoutMs: v.CONFIG_KEEPALIVE_TIMEOUT_MS },
+    testRejectRouteAlias: v.SWITCHYARD_TEST_REJECT_ROUTE_ALIAS ?? null,
   };
 }

@@ -31,6 +31,7 @@ const limiter: RequestLimiter =
     ? createMemoryLimiter()
     : createRedisLimiter({ url: env.redisUrl, logger: logger.child({ component: "ratelimit" }) });
 const holder = createRuntimeHolder({
+  rejectRouteAlias: env.testRejectRouteAlias,
   onPoolCloseError: (e) =>
     logger.warn({ err: e instanceof Error ? e.name : "unknown" }, "closing a retired pool failed"),
 });

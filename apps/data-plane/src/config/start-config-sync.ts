@@ -61,6 +61,7 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
     labels: env.nodeLabels,
     buildVersion: deps.buildVersion,
     logger,
+    keepalive: env.configKeepalive,
     apply(s) {
       const result = holder.apply(s);
       if (!result.ok) return result;

@@ -54,4 +54,20 @@ describe("RuntimeHolder", () => {
     });
     expect(holder.current()?.version).toBe(good.version);
   });
+
+  it("with the test hook, refuses a snapshot holding the named alias and keeps the old runtime whole", () => {
+    const holder = createRuntimeHolder({ rejectRouteAlias: "poison" });
+    const good = snapshot({ providers: [mockProvider()], routes: [route("m", "prov-mock", "v1")] }, 1n);
+    expect(holder.apply(good).ok).toBe(true);
+    const bad = snapshot(
+      { providers: [mockProvider()], routes: [route("m", "prov-mock", "v2"), route("poison", "prov-mock")] },
+      2n,
+    );
+    expect(holder.apply(bad)).toMatchObject({
+      ok: false,
+      error: { code: "rejected_by_test_hook", entityKind: "route", entityId: "route-poison" },
+    });
+    expect(holder.current()?.version).toBe(good.version);
+    expect(holder.current()?.routes.get("m")?.target.upstreamModel).toBe("v1");
+  });
 });

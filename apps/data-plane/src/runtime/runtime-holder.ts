@@ -1,5 +1,5 @@
 import type { ApplyError } from "@switchyard/config-sync/client";
-import { ok, type Result } from "@switchyard/errors";
+import { err, ok, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { compileRuntime } from "./compile-runtime.ts";
 import { createPoolSet, type PoolSet } from "./pool-set.ts";
@@ -22,6 +22,11 @@ export interface RuntimeHolderOptions {
   pools?: PoolSet;
   /** Told when closing a retired pool failed; closing never blocks an apply. */
   onPoolCloseError?: (e: unknown) => void;
+  /**
+   * Test hook (SWITCHYARD_TEST_REJECT_ROUTE_ALIAS): a snapshot with a route of this alias fails like a compile
+   * error, after compiling and before the swap, so tests can see a Nack leave the old runtime untouched.
+   */
+  rejectRouteAlias?: string | null;
 }
 
 /**
@@ -36,6 +41,16 @@ export function createRuntimeHolder(opts: RuntimeHolderOptions = {}): RuntimeHol
     apply(s) {
       const compiled = compileRuntime(s, pools);
       if (!compiled.ok) return compiled;
+      const rejected = opts.rejectRouteAlias ? compiled.value.routes.get(opts.rejectRouteAlias) : undefined;
+      if (rejected) {
+        // The compiled runtime is dropped unswapped; pools it opened are released with the next retain.
+        return err({
+          code: "rejected_by_test_hook",
+          message: `route alias "${rejected.alias}" is refused by SWITCHYARD_TEST_REJECT_ROUTE_ALIAS`,
+          entityKind: "route",
+          entityId: rejected.routeId,
+        });
+      }
       runtime = compiled.value;
       pools.retain(compiled.value.poolKeys).catch((e: unknown) => opts.onPoolCloseError?.(e));
       return ok(compiled.value);

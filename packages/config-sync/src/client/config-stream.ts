@@ -15,14 +15,28 @@ import type { DialTarget } from "./target.ts";
 /** A stream that is not accepted (headers received) within this time is abandoned and retried. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-const CHANNEL_OPTIONS: Partial<grpc.ChannelOptions> = {
-  // Pings keep NAT and load balancer state alive and reveal a dead control plane without waiting for TCP.
-  "grpc.keepalive_time_ms": 30_000,
-  "grpc.keepalive_timeout_ms": 10_000,
-  "grpc.keepalive_permit_without_calls": 1,
-  // Snapshots are sent whole; the 4 MiB default is too small for fleets with many API keys.
-  "grpc.max_receive_message_length": 64 * 1024 * 1024,
-};
+/** HTTP/2 keepalive of the config stream; a peer that does not answer a ping in time is treated as gone. */
+export interface KeepaliveOptions {
+  /** Interval between pings. */
+  timeMs: number;
+  /** How long a ping may go unanswered before the connection is closed. */
+  timeoutMs: number;
+}
+
+/** Pings every 10 s, gone after 5 s of silence: a stalled path is noticed within about 15 s. */
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = { timeMs: 10_000, timeoutMs: 5_000 };
+
+function channelOptions(k: KeepaliveOptions): Partial<grpc.ChannelOptions> {
+  return {
+    // Pings keep NAT and load balancer state alive and reveal a silent stall (half-open TCP, a frozen proxy)
+    // that TCP itself would take minutes to report.
+    "grpc.keepalive_time_ms": k.timeMs,
+    "grpc.keepalive_timeout_ms": k.timeoutMs,
+    "grpc.keepalive_permit_without_calls": 1,
+    // Full snapshots with 100,000 keys are far above the 4 MiB default.
+    "grpc.max_receive_message_length": 256 * 1024 * 1024,
+  };
+}
 
 /** A snapshot message from the control plane. */
 export type SnapshotMessage = Extract<ControlMessage, { type: "snapshot" }>;
@@ -35,6 +49,7 @@ export interface StreamAttemptOptions {
   nodeToken: string;
   hello: NodeHello;
   logger: SyncLogger;
+  keepalive: KeepaliveOptions;
   /** Called once the control plane accepted the Hello. */
   onConnected(): void;
   /** Decides the answer to a snapshot; calls are made one at a time, in arrival order. */
@@ -55,7 +70,11 @@ export interface StreamAttempt {
  */
 export function openConfigStream(opts: StreamAttemptOptions): StreamAttempt {
   const { logger } = opts;
-  const client = new ConfigServiceClient(opts.target.address, opts.target.credentials, CHANNEL_OPTIONS);
+  const client = new ConfigServiceClient(
+    opts.target.address,
+    opts.target.credentials,
+    channelOptions(opts.keepalive),
+  );
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${opts.nodeToken}`);
   const call = client.streamConfig(metadata);

@@ -2,7 +2,13 @@ import { err, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { type ApplyError, PROTOCOL_VERSION } from "../codec/index.ts";
 import { createBackoff } from "./backoff.ts";
-import { openConfigStream, type SnapshotAnswer, type SnapshotMessage, type StreamAttempt } from "./config-stream.ts";
+import {
+  DEFAULT_KEEPALIVE,
+  openConfigStream,
+  type SnapshotAnswer,
+  type SnapshotMessage,
+  type StreamAttempt,
+} from "./config-stream.ts";
 import { parseTarget } from "./target.ts";
 import type { ConfigWatcherOptions, SnapshotSource, WatcherState } from "./watcher-options.ts";
 
@@ -134,6 +140,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         capabilities: [],
       },
       logger,
+      keepalive: opts.keepalive ?? DEFAULT_KEEPALIVE,
       onConnected: () => setState("connected"),
       answer,
     });

@@ -4,6 +4,7 @@
  */
 export type { ApplyError } from "../codec/index.ts";
 export type { SyncLogger } from "../logger.ts";
+export { DEFAULT_KEEPALIVE, type KeepaliveOptions } from "./config-stream.ts";
 export { type ConfigWatcher, createConfigWatcher } from "./config-watcher.ts";
 export type {
   ApplyReport,

@@ -2,6 +2,7 @@ import type { Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import type { ApplyError } from "../codec/index.ts";
 import type { SyncLogger } from "../logger.ts";
+import type { KeepaliveOptions } from "./config-stream.ts";
 
 /** Connection state reported to {@link ConfigWatcherOptions.onStateChange}. */
 export type WatcherState = "connecting" | "connected" | "disconnected";
@@ -36,6 +37,8 @@ export interface ConfigWatcherOptions {
    */
   apply(s: VersionedSnapshot): Result<void, ApplyError> | Promise<Result<void, ApplyError>>;
   logger: SyncLogger;
+  /** HTTP/2 keepalive of the stream (default: ping every 10 s, gone after 5 s without an answer). */
+  keepalive?: KeepaliveOptions;
   /** Reconnect delays: full jitter between 0 and `initialMs * 2^n`, capped at `maxMs`. */
   backoff?: { initialMs?: number; maxMs?: number };
   /**

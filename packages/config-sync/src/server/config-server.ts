@@ -17,8 +17,10 @@ export interface ConfigServerOptions {
   /** Port to bind; 0 picks a free one (see `listen()`'s result). */
   port: number;
   logger: SyncLogger;
-  /** Interval of HTTP/2 keepalive pings to each node, so dead connections are noticed; defaults to 30 s. */
+  /** Interval of HTTP/2 keepalive pings to each node, so dead connections are noticed; defaults to 10 s. */
   keepaliveTimeMs?: number;
+  /** How long a ping may go unanswered before the node's connection is closed; defaults to 5 s. */
+  keepaliveTimeoutMs?: number;
   /**
    * Readiness reported by the standard gRPC health service on the same port (SERVING while true and not
    * shutting down); defaults to "serving once a snapshot is published".
@@ -68,8 +70,8 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
   let listening = false;
 
   const server = new grpc.Server({
-    "grpc.keepalive_time_ms": opts.keepaliveTimeMs ?? 30_000,
-    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.keepalive_time_ms": opts.keepaliveTimeMs ?? 10_000,
+    "grpc.keepalive_timeout_ms": opts.keepaliveTimeoutMs ?? 5_000,
   });
 
   const handlers: ConfigServiceHandlers = {
