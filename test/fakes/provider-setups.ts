@@ -1,5 +1,5 @@
 import type { ProviderSpec } from "@switchyard/policy";
-import { type AdapterKind, type HttpProviderAdapter, providerFor } from "@switchyard/providers";
+import { type AdapterKind, adapterFor, type HttpProviderAdapter } from "@switchyard/providers";
 import { type AdapterGateway, startAdapterGateway } from "./adapter-gateway.ts";
 import { anthropicWire } from "./anthropic-wire.ts";
 import { type FakeUpstream, startFakeUpstream, type WireFormat } from "./fake-upstream.ts";
@@ -43,7 +43,7 @@ export async function startProviderSetup(
   opts: { strict?: boolean } = {},
 ): Promise<ProviderSetup> {
   const k = HTTP_KINDS[kind];
-  const adapter = providerFor(kind) as HttpProviderAdapter;
+  const adapter = adapterFor(kind) as HttpProviderAdapter;
   const spec: ProviderSpec = {
     id: "p",
     name: kind,

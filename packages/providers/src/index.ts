@@ -12,7 +12,7 @@ export { mockAdapter } from "./mock/index.ts";
 export { ollamaAdapter } from "./ollama/index.ts";
 export { openAIAdapter } from "./openai/index.ts";
 export { openAICompatibleAdapter } from "./openai-compatible/index.ts";
-export { providerFor } from "./provider-for.ts";
+export { adapterFor, providerFor } from "./provider-for.ts";
 export { clientStatus, type ErrorInfo, errorBody, renderError, streamErrorEvent } from "./shared/error-info.ts";
 export { createNdjsonSplitter, type NdjsonSplitter } from "./shared/ndjson-splitter.ts";
 export type { TokenUsage } from "./shared/openai-types.ts";

@@ -2,7 +2,7 @@ import type { ProviderSpec } from "@switchyard/policy";
 import { PROVIDER_KINDS } from "@switchyard/policy";
 import { describe, expect, it } from "vitest";
 import { ADAPTER_KINDS } from "./kinds.ts";
-import { providerFor } from "./provider-for.ts";
+import { adapterFor, providerFor } from "./provider-for.ts";
 import type { HttpProviderAdapter } from "./types.ts";
 
 function spec(kind: ProviderSpec["kind"], apiKey: string | null): ProviderSpec {
@@ -18,7 +18,7 @@ function spec(kind: ProviderSpec["kind"], apiKey: string | null): ProviderSpec {
 }
 
 function http(kind: string): HttpProviderAdapter {
-  const a = providerFor(kind);
+  const a = adapterFor(kind);
   if (a?.transport !== "http") throw new Error(`${kind} is not an http adapter`);
   return a;
 }
@@ -26,7 +26,10 @@ function http(kind: string): HttpProviderAdapter {
 describe("providerFor", () => {
   it("has an adapter for every known kind and none for unknown ones", () => {
     for (const kind of PROVIDER_KINDS) expect(providerFor(kind)?.kind).toBe(kind);
-    for (const kind of ADAPTER_KINDS) expect(providerFor(kind)?.kind).toBe(kind);
+    for (const kind of ADAPTER_KINDS) expect(adapterFor(kind)?.kind).toBe(kind);
+    // Implemented kinds are served only once policy lists them.
+    for (const kind of ADAPTER_KINDS)
+      expect(providerFor(kind) !== undefined).toBe((PROVIDER_KINDS as readonly string[]).includes(kind));
     expect(providerFor("anthropic-v9")).toBeUndefined();
     expect(providerFor("toString")).toBeUndefined();
   });
