@@ -23,8 +23,15 @@ export function readmeEnv(plane: "Control plane" | "Data plane"): Map<string, En
   const section = end < 0 ? rest : rest.slice(0, end);
   const vars = new Map<string, EnvVarDoc>();
   for (const line of section.split("\n")) {
-    const m = /^\| `([A-Z][A-Z0-9_]*)` \| ([^|]*) \|/.exec(line);
-    if (m) vars.set(m[1]!, { name: m[1]!, defaultText: m[2]!.trim().replace(/`/g, "") });
+    // A row may document a pair: "| `A_MS` / `B_MS` | `10000` / `5000` | ...".
+    const cells = line.split("|").map((c) => c.trim());
+    if (!line.startsWith("| `") || cells.length < 4) continue;
+    const names = [...cells[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!);
+    const defaults = cells[2]!.split(" / ");
+    names.forEach((name, i) => {
+      const text = (names.length > 1 && defaults.length === names.length ? defaults[i]! : cells[2]!).replace(/`/g, "");
+      vars.set(name, { name, defaultText: text.trim() });
+    });
   }
   if (vars.size === 0) throw new Error(`README.md "### ${plane}" has no variable table`);
   return vars;
