@@ -86,7 +86,10 @@ describe("chart: workloads of both planes", () => {
     ] as const) {
       const env = containerEnv(defaults(), podSpec(find(defaults(), "Deployment", suffix)).containers[0]);
       const unset = [...readmeEnv(plane).keys()].filter((k) => !env.has(k));
-      expect(unset.sort(), suffix).toEqual(Object.keys(leftOut[plane]!).sort());
+      expect(
+        unset.sort(),
+        `${suffix}: a README variable the chart does not set; add it to values.yaml and the ConfigMap, or to leftOut here with the reason`,
+      ).toEqual(Object.keys(leftOut[plane]!).sort());
     }
   });
 
