@@ -21,7 +21,7 @@ describe("control plane env", () => {
       ALLOW_INTERNAL_UPSTREAMS: false,
       MIGRATE_ON_START: true,
       SCHEMA_WAIT_TIMEOUT_MS: 300_000,
-      SNAPSHOT_DEBOUNCE_MS: 25,
+      SNAPSHOT_DEBOUNCE_MS: 50,
       SNAPSHOT_MAX_DELAY_MS: 250,
       NODE_STATUS_FLUSH_MS: 2_000,
     });

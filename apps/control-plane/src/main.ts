@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     publish: (s) => configServer.publish(s),
     debounceMs: env.SNAPSHOT_DEBOUNCE_MS,
     maxDelayMs: env.SNAPSHOT_MAX_DELAY_MS,
+    historyKeep: env.SNAPSHOT_HISTORY_KEEP,
     pollIntervalMs: env.SNAPSHOT_POLL_INTERVAL_MS,
     onBuild: metrics.onBuild,
   });

@@ -1,5 +1,6 @@
 import type { FailurePolicy, LimitKind, LimitScope, LimitWindow, ProviderKind } from "@switchyard/policy";
 import type { ColumnType, Generated } from "kysely";
+import type { HistoryContent } from "./history/history-content.ts";
 
 /** A `timestamptz` column the database fills in; both drivers return it as a `Date`. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -124,8 +125,17 @@ export interface DataPlaneNodesTable {
   updated_at: Timestamp;
 }
 
+/** Row shape of `config_snapshots`: the history of published snapshots (see history/history-content.ts). */
+export interface ConfigSnapshotsTable {
+  generation: ColumnType<bigint, number | bigint, never>;
+  version: string;
+  content: ColumnType<HistoryContent, string, never>;
+  created_at: ColumnType<Date, never, never>;
+}
+
 /** The schema as the current code sees it. Migrations deliberately do not use this type. */
 export interface Database {
+  config_snapshots: ConfigSnapshotsTable;
   data_plane_nodes: DataPlaneNodesTable;
   providers: ProvidersTable;
   routes: RoutesTable;

@@ -20,6 +20,23 @@ export type { ChangeOp, Database, EntityKind } from "./database.ts";
 export type { DbError } from "./db-error.ts";
 export type { NodeNackRecord, NodeStatusInput, NodeStatusRecord } from "./fleet/node-status-record.ts";
 export * as nodeStatuses from "./fleet/node-status-repository.ts";
+export { applyRollback } from "./history/apply-rollback.ts";
+export {
+  type HistoryContent,
+  type HistoryLimit,
+  type HistoryProvider,
+  type HistoryRoute,
+  historyContentOf,
+} from "./history/history-content.ts";
+export {
+  diffEntities,
+  type EntityChanges,
+  isEmptyPlan,
+  planRollback,
+  type RollbackPlan,
+} from "./history/rollback-plan.ts";
+export type { HistoryEntry } from "./history/snapshot-history-repository.ts";
+export * as snapshotHistory from "./history/snapshot-history-repository.ts";
 export type { LimitInput, LimitPatch, LimitRecord } from "./limits/limit-record.ts";
 export * as limits from "./limits/limit-repository.ts";
 export type { ListenHandlers, Unlisten } from "./listen.ts";

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresInstance, startPostgres } from "../../../test/harness/index.ts";
 import { CONFIG_CHANGES_CHANNEL, consumers, createDb, type Db, migrateToLatest } from "./index.ts";
@@ -38,6 +39,8 @@ describe("LISTEN on PostgreSQL", () => {
       expect(connects).toBe(1);
       await consumers.create(db, { name: "before-restart" });
       await until(() => heard.length === 1, "first notification");
+      // The harness runs with synchronous_commit=off; an immediate stop could otherwise lose the schema.
+      await sql`checkpoint`.execute(db.kysely);
       await pg.kill();
       await until(() => errors.length > 0, "lost connection noticed");
       await pg.start();

@@ -10,6 +10,7 @@ import {
   routeUpdateSchema,
 } from "@switchyard/policy";
 import { z } from "zod";
+import { rollbackSchema } from "../routes/history/rollback.ts";
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +46,12 @@ const ok = (description: string, status = "200"): Json => ({
 });
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const versionParam = {
+  name: "version",
+  in: "path",
+  required: true,
+  schema: { type: "string", pattern: "^[0-9a-f]{8,64}$" },
+};
 const ifMatch = { name: "If-Match", in: "header", required: false, schema: { type: "string" } };
 const pageParams = [
   { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
@@ -114,6 +121,31 @@ export function buildOpenApi(version: string): Json {
       "/admin/v1/nodes": { get: { summary: "Data-plane fleet status", responses: ok("nodes") } },
       "/admin/v1/snapshot": {
         get: { summary: "The published snapshot's version and generation", responses: ok("snapshot") },
+      },
+      "/admin/v1/snapshots": {
+        get: { summary: "Published snapshots, newest first", parameters: pageParams, responses: ok("a page") },
+      },
+      "/admin/v1/snapshots/{version}": {
+        get: {
+          summary: "One published snapshot (no credentials)",
+          parameters: [versionParam],
+          responses: ok("snapshot"),
+        },
+      },
+      "/admin/v1/snapshots/{version}/diff": {
+        get: {
+          summary: "What changed from this snapshot to `to` (default: the newest)",
+          parameters: [versionParam, { name: "to", in: "query", schema: { type: "string" } }],
+          responses: { ...ok("diff"), ...errors(401, 404) },
+        },
+      },
+      "/admin/v1/snapshots/{version}/rollback": {
+        post: {
+          summary: "Preview or apply a rollback of providers, routes and limits to this snapshot",
+          parameters: [versionParam],
+          requestBody: { required: true, content: { "application/json": { schema: schema(rollbackSchema) } } },
+          responses: { ...ok("the plan (and the new generation when applied)"), ...errors(400, 401, 404, 412) },
+        },
       },
     },
   };

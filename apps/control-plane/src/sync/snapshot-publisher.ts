@@ -4,8 +4,10 @@ import {
   CONFIG_CHANGES_CHANNEL,
   currentGeneration,
   type Db,
+  historyContentOf,
   loadConfigRows,
   parseChangeNotice,
+  snapshotHistory,
   type Unlisten,
 } from "@switchyard/db";
 import {
@@ -34,6 +36,8 @@ export interface SnapshotPublisherOptions {
   pollIntervalMs: number;
   /** LISTEN for change notifications from every replica (default true). */
   listen?: boolean;
+  /** Keep each published snapshot in the history table, trimmed to the newest `keep` (0: keep none). */
+  historyKeep?: number;
   /** Called after each build attempt, for metrics. */
   onBuild?(result: { ok: boolean; generation: bigint; version?: string; durationMs: number }): void;
 }
@@ -108,6 +112,13 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     latest = next;
     logger.info({ version: next.version, generation: next.generation.toString(), durationMs }, "snapshot built");
     opts.publish(next);
+    if (opts.historyKeep) {
+      // After the publish: history must never delay the fleet. A failure costs one history entry, not a push.
+      const entry = { generation: next.generation, version: next.version, content: historyContentOf(rows) };
+      await snapshotHistory
+        .record(opts.db, entry, opts.historyKeep)
+        .catch((e: Error) => logger.warn({ err: { message: e.message } }, "recording snapshot history failed"));
+    }
   };
 
   const release = (): void => {

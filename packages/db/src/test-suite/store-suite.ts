@@ -3,6 +3,7 @@ import { configSuite } from "./config-suite.ts";
 import { consumersSuite } from "./consumers-suite.ts";
 import { fleetSuite } from "./fleet-suite.ts";
 import type { FreshDb } from "./helpers.ts";
+import { historySuite } from "./history-suite.ts";
 import { limitsSuite } from "./limits-suite.ts";
 import { providersSuite } from "./providers-suite.ts";
 import { routesSuite } from "./routes-suite.ts";
@@ -19,4 +20,5 @@ export function storeSuite(fresh: FreshDb): void {
   limitsSuite(fresh);
   configSuite(fresh);
   fleetSuite(fresh);
+  historySuite(fresh);
 }

@@ -1,11 +1,12 @@
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { Hono } from "hono";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { historyResource } from "../history/index.ts";
 import { nodeView } from "./node-view.ts";
 
 /**
  * `GET /nodes` (every data plane, whichever control-plane replica it is connected to) and `GET /snapshot`
- * (what this replica publishes).
+ * (what this replica publishes), and the snapshot history under `/snapshots`.
  */
 export function fleetResource(
   deps: AdminDeps,
@@ -13,6 +14,7 @@ export function fleetResource(
   coveredGeneration: () => bigint,
 ): AdminApp {
   const app: AdminApp = new Hono();
+  app.route("/snapshots", historyResource(deps));
   app.get("/nodes", async (c) => c.json({ data: (await deps.nodes()).map(nodeView) }));
   app.get("/snapshot", (c) => {
     const s = current();

@@ -1,0 +1,64 @@
+import type { EntityChanges, HistoryContent, HistoryEntry, HistoryProvider, RollbackPlan } from "@switchyard/db";
+
+/** A provider as the admin API shows it from history: the credential reduced to whether one was set. */
+function providerView(p: HistoryProvider) {
+  const { apiKey, ...rest } = p;
+  return { ...rest, hasApiKey: apiKey !== null };
+}
+
+/** Counts of a history entry, for lists. */
+export function countsView(c: HistoryContent) {
+  return {
+    providers: c.providers.length,
+    routes: c.routes.length,
+    limits: c.limits.length,
+    consumers: c.consumers,
+    apiKeys: c.apiKeys,
+  };
+}
+
+/** One history entry: generation as a string (64-bit), counts, and with `full` the restorable content. */
+export function entryView(e: HistoryEntry, full = false) {
+  return {
+    version: e.version,
+    generation: e.generation.toString(),
+    createdAt: e.createdAt.toISOString(),
+    counts: countsView(e.content),
+    ...(full
+      ? { providers: e.content.providers.map(providerView), routes: e.content.routes, limits: e.content.limits }
+      : {}),
+  };
+}
+
+/** The fields that differ between two records; a credential is shown as changed, never by value. */
+function changedFields(before: object, after: object) {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(b)) {
+    if (JSON.stringify(a[key]) === JSON.stringify(b[key])) continue;
+    out[key] =
+      key === "apiKey"
+        ? { from: a[key] ? "set" : "none", to: b[key] ? "changed" : "none" }
+        : { from: a[key], to: b[key] };
+  }
+  return out;
+}
+
+function changesView<T extends { id: string }>(c: EntityChanges<T>, view: (x: T) => unknown = (x) => x) {
+  return {
+    added: c.create.map(view),
+    removed: c.remove.map(view),
+    changed: c.update.map((u) => ({ id: u.after.id, fields: changedFields(u.before, u.after) })),
+  };
+}
+
+/** A diff or rollback plan as the admin API shows it. */
+export function planView(p: Omit<RollbackPlan, "skipped"> & { skipped?: RollbackPlan["skipped"] }) {
+  return {
+    providers: changesView(p.providers, (x) => providerView(x as HistoryProvider)),
+    routes: changesView(p.routes),
+    limits: changesView(p.limits),
+    ...(p.skipped ? { skipped: p.skipped } : {}),
+  };
+}

@@ -1,0 +1,77 @@
+import type { FailurePolicy, LimitKind, LimitScope, LimitWindow, ProviderKind } from "@switchyard/policy";
+import type { ConfigRows } from "../config/load-config-rows.ts";
+import type { SealedSecret } from "../providers/provider-record.ts";
+
+/** A provider as history keeps it: every column a rollback restores, the credential still sealed. */
+export interface HistoryProvider {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly baseUrl: string | null;
+  readonly apiKey: SealedSecret | null;
+  readonly connectTimeoutMs: number;
+  readonly firstByteTimeoutMs: number;
+}
+
+/** A route as history keeps it. */
+export interface HistoryRoute {
+  readonly id: string;
+  readonly alias: string;
+  readonly providerId: string;
+  readonly upstreamModel: string;
+}
+
+/** A limit as history keeps it. */
+export interface HistoryLimit {
+  readonly id: string;
+  readonly kind: LimitKind;
+  readonly window: LimitWindow;
+  readonly scope: LimitScope;
+  readonly scopeId: string;
+  readonly limit: number;
+  readonly failurePolicy: FailurePolicy;
+}
+
+/**
+ * What history keeps of one snapshot: the policy a rollback restores (providers, routes, limits) in full,
+ * and only the number of consumers and keys, which are never rolled back and can run to 100,000s.
+ */
+export interface HistoryContent {
+  readonly providers: readonly HistoryProvider[];
+  readonly routes: readonly HistoryRoute[];
+  readonly limits: readonly HistoryLimit[];
+  readonly consumers: number;
+  readonly apiKeys: number;
+}
+
+/** The history content of the rows a snapshot was built from. */
+export function historyContentOf(rows: ConfigRows): HistoryContent {
+  return {
+    providers: rows.providers.map((p) => ({
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      baseUrl: p.baseUrl,
+      apiKey: p.apiKey,
+      connectTimeoutMs: p.connectTimeoutMs,
+      firstByteTimeoutMs: p.firstByteTimeoutMs,
+    })),
+    routes: rows.routes.map((r) => ({
+      id: r.id,
+      alias: r.alias,
+      providerId: r.providerId,
+      upstreamModel: r.upstreamModel,
+    })),
+    limits: rows.limits.map((l) => ({
+      id: l.id,
+      kind: l.kind,
+      window: l.window,
+      scope: l.scope,
+      scopeId: l.scopeId,
+      limit: l.limit,
+      failurePolicy: l.failurePolicy,
+    })),
+    consumers: rows.consumers.length,
+    apiKeys: rows.apiKeys.length,
+  };
+}

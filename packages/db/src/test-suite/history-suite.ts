@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  apiKeys,
+  applyRollback,
+  consumers,
+  type Db,
+  historyContentOf,
+  isEmptyPlan,
+  limits,
+  loadConfigRows,
+  planRollback,
+  providers,
+  routes,
+  snapshotHistory,
+} from "../index.ts";
+import { type FreshDb, unwrap } from "./helpers.ts";
+
+const timeouts = { connectTimeoutMs: 100, firstByteTimeoutMs: 200 };
+
+async function state(db: Db) {
+  const rows = await loadConfigRows(db);
+  return { rows, content: historyContentOf(rows), consumerIds: new Set(rows.consumers.map((c) => c.id)) };
+}
+
+/** Snapshot history and rollback. */
+export function historySuite(fresh: FreshDb): void {
+  describe("snapshot history", () => {
+    let db: Db;
+    beforeAll(async () => {
+      db = await fresh();
+    });
+
+    it("records entries once per generation, lists newest first, finds by version prefix, keeps the newest N", async () => {
+      const content = { providers: [], routes: [], limits: [], consumers: 0, apiKeys: 0 };
+      for (const g of [1n, 2n, 3n, 4n]) {
+        await snapshotHistory.record(db, { generation: g, version: `${"a".repeat(63)}${g}`, content }, 3);
+      }
+      // A second replica recording the same generation changes nothing.
+      await snapshotHistory.record(db, { generation: 4n, version: "f".repeat(64), content }, 3);
+      const all = await snapshotHistory.list(db, { limit: 10 });
+      expect(all.map((e) => e.generation)).toEqual([4n, 3n, 2n]);
+      expect(all[0]?.version).toBe(`${"a".repeat(63)}4`);
+      expect((await snapshotHistory.list(db, { limit: 10, before: 4n })).map((e) => e.generation)).toEqual([3n, 2n]);
+      expect((await snapshotHistory.find(db, `${"a".repeat(63)}3`))?.generation).toBe(3n);
+      expect(await snapshotHistory.find(db, "aaaaaaaa")).toBeNull();
+      expect(await snapshotHistory.find(db, "not-hex")).toBeNull();
+    });
+  });
+
+  describe("rollback", () => {
+    let db: Db;
+    beforeAll(async () => {
+      db = await fresh();
+    });
+
+    it("restores providers, routes and limits (renames, re-creates, deletes) and leaves consumers and keys alone", async () => {
+      const a = unwrap(
+        await providers.create(db, {
+          name: "a",
+          kind: "mock",
+          apiKey: { ciphertext: "old", keyId: "k1" },
+          ...timeouts,
+        }),
+      ).record;
+      const b = unwrap(await providers.create(db, { name: "b", kind: "mock", ...timeouts })).record;
+      const ra = unwrap(await routes.create(db, { alias: "ra", providerId: a.id, upstreamModel: "m1" })).record;
+      const c = unwrap(await consumers.create(db, { name: "c" })).record;
+      const gone = unwrap(await consumers.create(db, { name: "gone" })).record;
+      const limitFields = { kind: "requests", window: "minute", scope: "consumer", failurePolicy: "deny" } as const;
+      const lc = unwrap(await limits.create(db, { ...limitFields, scopeId: c.id, limit: 5 })).record;
+      unwrap(await limits.create(db, { ...limitFields, scopeId: gone.id, limit: 7 }));
+      const target = await state(db);
+
+      // Later: names swap, a route is retargeted and another added, a provider and a limit deleted, a key made.
+      unwrap(await providers.update(db, a.id, { name: "tmp", apiKey: { ciphertext: "new", keyId: "k1" } }));
+      unwrap(await providers.update(db, b.id, { name: "a" }));
+      unwrap(await providers.update(db, a.id, { name: "b" }));
+      unwrap(await routes.update(db, ra.id, { providerId: b.id, upstreamModel: "m2" }));
+      const extra = unwrap(await providers.create(db, { name: "extra", kind: "mock", ...timeouts })).record;
+      unwrap(await routes.create(db, { alias: "rb", providerId: extra.id, upstreamModel: "x" }));
+      unwrap(await limits.remove(db, lc.id));
+      unwrap(await consumers.remove(db, gone.id));
+      unwrap(await apiKeys.createKey(db, { consumerId: c.id, name: "k", prefix: "sk-sy-x", hash: "h".repeat(64) }));
+
+      const now = await state(db);
+      const plan = planRollback(now.content, target.content, now.consumerIds);
+      expect(plan.skipped).toEqual([
+        { kind: "limit", id: expect.any(String), reason: expect.stringContaining(gone.id) },
+      ]);
+      expect(plan.providers.remove.map((p) => p.name)).toEqual(["extra"]);
+      const done = unwrap(await applyRollback(db, plan, now.rows.generation));
+      expect(done.generation).toBeGreaterThan(now.rows.generation);
+
+      const after = await state(db);
+      expect(after.content.providers).toEqual(target.content.providers);
+      expect(after.content.routes).toEqual(target.content.routes);
+      expect(after.content.limits).toEqual(target.content.limits.filter((l) => l.scopeId !== gone.id));
+      expect(after.rows.apiKeys).toHaveLength(1);
+      expect(after.rows.consumers.map((x) => x.name)).toEqual(["c"]);
+      expect(after.rows.generation).toBe(done.generation);
+      // Revisions moved on, so an If-Match from before the rollback cannot silently overwrite it.
+      expect((await providers.get(db, a.id))?.revision).toBeGreaterThan(a.revision);
+      expect(isEmptyPlan(planRollback(after.content, target.content, after.consumerIds))).toBe(true);
+    });
+
+    it("refuses to apply a plan made before another write committed, and writes nothing", async () => {
+      const p = unwrap(await providers.create(db, { name: "late", kind: "mock", ...timeouts })).record;
+      const target = await state(db);
+      unwrap(await routes.create(db, { alias: "late-route", providerId: p.id, upstreamModel: "m" }));
+      const planned = await state(db);
+      const plan = planRollback(planned.content, target.content, planned.consumerIds);
+      unwrap(await consumers.create(db, { name: "meanwhile" }));
+      const res = await applyRollback(db, plan, planned.rows.generation);
+      expect(res).toMatchObject({ ok: false, error: { kind: "conflict" } });
+      expect((await state(db)).content.routes.map((r) => r.alias)).toContain("late-route");
+    });
+  });
+}
