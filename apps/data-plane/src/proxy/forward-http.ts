@@ -1,10 +1,10 @@
-import type { ServerResponse } from "node:http";
-import type { UpstreamRequest } from "@switchyard/providers";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { ResponseTransformer, UpstreamRequest } from "@switchyard/providers";
 import type { Logger } from "@switchyard/telemetry";
+import type { Dispatcher } from "undici";
 import { outcomeOf, type UpstreamMetrics } from "../metrics/upstream-metrics.ts";
 import type { HttpUpstream } from "../runtime/types.ts";
 import { responseHeaders } from "./response-headers.ts";
-import { transformingWriter } from "./transforming-writer.ts";
 
 /** How a forwarded call ended, from the client's point of view. */
 export type ForwardResult =
@@ -27,10 +27,13 @@ export interface ForwardArgs {
   readonly ownHeaders: Readonly<Record<string, string>>;
   readonly metrics: UpstreamMetrics;
   readonly log: Logger;
+  /** Fields identifying the request on the (rare) log lines a forward writes. */
+  readonly logFields: Readonly<Record<string, unknown>>;
 }
 
 /** undici error codes that mean "no answer in time" rather than "no connection". */
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const CLIENT_GONE: ForwardResult = Object.freeze({ kind: "client_gone" });
 
 function errorCode(e: unknown): string {
   return e !== null && typeof e === "object" && typeof (e as { code?: unknown }).code === "string"
@@ -38,69 +41,153 @@ function errorCode(e: unknown): string {
     : "unknown";
 }
 
+/** The reason given to undici when the client went away; it is recognised by identity, never shown. */
+const CLIENT_LEFT = new Error("client disconnected");
+
+/**
+ * undici's lowest-level handler for one forwarded call: it writes the upstream's status, headers and each
+ * body chunk straight into the Node ServerResponse as they arrive (through the adapter's transformer when
+ * it translates), pausing the upstream while the client is slow. There is no stream object in between, no
+ * web-stream conversion and no buffering; `pool.stream` would add a Writable, an AsyncResource and
+ * `finished()` listeners per request for the same effect.
+ */
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  readonly #a: ForwardArgs;
+  readonly #resolve: (r: ForwardResult) => void;
+  readonly #started = performance.now();
+  #controller: Dispatcher.DispatchController | null = null;
+  #transformer: ResponseTransformer | null = null;
+  #status = 0;
+  #clientGone = false;
+  #done = false;
+
+  constructor(a: ForwardArgs, resolve: (r: ForwardResult) => void) {
+    this.#a = a;
+    this.#resolve = resolve;
+    a.outgoing.on("close", this.#onClientClose);
+  }
+
+  readonly #onClientClose = (): void => {
+    if (this.#done || this.#a.outgoing.writableFinished) return;
+    this.#clientGone = true;
+    this.#controller?.abort(CLIENT_LEFT);
+  };
+
+  readonly #onDrain = (): void => this.#controller?.resume();
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(CLIENT_LEFT);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return;
+    const { upstream, outgoing, providerKind } = this.#a;
+    this.#status = statusCode;
+    this.#a.metrics.firstByte(providerKind, (performance.now() - this.#started) / 1000);
+    const passthrough = upstream.adapter.passthrough;
+    try {
+      outgoing.writeHead(statusCode, responseHeaders(headers, passthrough, this.#a.ownHeaders));
+      if (!passthrough) {
+        this.#transformer = upstream.adapter.responseTransformer({ status: statusCode, stream: this.#a.stream });
+      }
+    } catch (e) {
+      controller.abort(e as Error);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    let out: Uint8Array | null = chunk;
+    if (this.#transformer !== null) {
+      try {
+        out = this.#transformer.onChunk(chunk);
+      } catch (e) {
+        controller.abort(e as Error);
+        return;
+      }
+    }
+    // node:http corks the socket for the rest of the tick on each write, so chunks undici hands over
+    // together (several SSE events read at once, or the last one and the end) already leave in one write.
+    if (out === null || out.byteLength === 0 || this.#a.outgoing.write(out)) return;
+    controller.pause();
+    this.#a.outgoing.once("drain", this.#onDrain);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController): void {
+    let tail: Uint8Array | null = null;
+    try {
+      tail = this.#transformer?.onEnd() ?? null;
+    } catch (e) {
+      this.onResponseError(controller, e as Error);
+      return;
+    }
+    const { outgoing } = this.#a;
+    if (tail !== null && tail.byteLength > 0) outgoing.end(tail);
+    else outgoing.end();
+    this.#a.metrics.record(this.#a.providerKind, outcomeOf(this.#status));
+    this.#finish({ kind: "sent", status: this.#status });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, e: Error): void {
+    if (this.#done) return;
+    const { metrics, providerKind, log, logFields, outgoing } = this.#a;
+    const status = this.#status;
+    if (this.#clientGone || e === CLIENT_LEFT) {
+      metrics.record(providerKind, "aborted");
+      log.info({ ...logFields, providerKind, status }, "client disconnected; upstream request aborted");
+      this.#finish(status === 0 ? CLIENT_GONE : { kind: "sent", status });
+      return;
+    }
+    const code = errorCode(e);
+    if (status !== 0) {
+      // Headers are out, so the only honest signal left is cutting the client's connection.
+      outgoing.destroy();
+      metrics.record(providerKind, "error");
+      log.warn({ ...logFields, providerKind, status, errorCode: code }, "upstream response broke off midway");
+      this.#finish({ kind: "sent", status });
+      return;
+    }
+    if (TIMEOUT_CODES.has(code)) {
+      metrics.record(providerKind, "timeout");
+      log.warn({ ...logFields, providerKind, errorCode: code }, "upstream did not answer in time");
+      const what = code === "UND_ERR_CONNECT_TIMEOUT" ? "accept a connection" : "start responding";
+      this.#finish({
+        kind: "failed",
+        code: "upstream_timeout",
+        message: `The upstream provider did not ${what} in time.`,
+      });
+      return;
+    }
+    metrics.record(providerKind, "error");
+    log.warn({ ...logFields, providerKind, errorCode: code }, "upstream request failed");
+    this.#finish({ kind: "failed", code: "upstream_error", message: "The upstream provider could not be reached." });
+  }
+
+  #finish(r: ForwardResult): void {
+    this.#done = true;
+    this.#a.outgoing.off("close", this.#onClientClose);
+    this.#a.outgoing.off("drain", this.#onDrain);
+    this.#resolve(r);
+  }
+}
+
 /**
  * Sends a request upstream over the route's keep-alive pool and streams the answer to the Node response as it
- * arrives: undici writes each chunk straight into the ServerResponse (or through the adapter's transformer),
- * with backpressure, and no web-stream conversion or buffering in between. A client that disconnects aborts
- * the upstream request, so an abandoned stream stops costing tokens.
+ * arrives (see {@link ForwardHandler}). A client that disconnects aborts the upstream request, so an abandoned
+ * stream stops costing tokens.
  */
-export async function forwardHttp(a: ForwardArgs): Promise<ForwardResult> {
-  const { outgoing, upstream, providerKind, metrics } = a;
-  if (outgoing.destroyed) return { kind: "client_gone" };
-  const abort = new AbortController();
-  const onClientClose = () => {
-    if (!outgoing.writableFinished) abort.abort();
-  };
-  outgoing.once("close", onClientClose);
-  const started = performance.now();
-  let status = 0;
-  try {
-    await upstream.pool.stream(
+export function forwardHttp(a: ForwardArgs): Promise<ForwardResult> {
+  if (a.outgoing.destroyed) return Promise.resolve(CLIENT_GONE);
+  return new Promise((resolve) => {
+    a.upstream.pool.dispatch(
       {
         path: a.request.path,
         method: "POST",
         headers: a.request.headers,
         body: a.request.body,
-        signal: abort.signal,
-        headersTimeout: upstream.firstByteTimeoutMs,
+        headersTimeout: a.upstream.firstByteTimeoutMs,
       },
-      ({ statusCode, headers }) => {
-        status = statusCode;
-        metrics.firstByte(providerKind, (performance.now() - started) / 1000);
-        const passthrough = upstream.adapter.passthrough;
-        outgoing.writeHead(statusCode, responseHeaders(headers, passthrough, a.ownHeaders));
-        if (passthrough) return outgoing;
-        return transformingWriter(
-          outgoing,
-          upstream.adapter.responseTransformer({ status: statusCode, stream: a.stream }),
-        );
-      },
+      new ForwardHandler(a, resolve),
     );
-    metrics.record(providerKind, outcomeOf(status));
-    return { kind: "sent", status };
-  } catch (e) {
-    if (abort.signal.aborted) {
-      metrics.record(providerKind, "aborted");
-      a.log.info({ providerKind, status }, "client disconnected; upstream request aborted");
-      return status === 0 ? { kind: "client_gone" } : { kind: "sent", status };
-    }
-    const code = errorCode(e);
-    if (status !== 0) {
-      // Headers are out, so the only honest signal left is cutting the connection, which undici has done.
-      metrics.record(providerKind, "error");
-      a.log.warn({ providerKind, status, errorCode: code }, "upstream response broke off midway");
-      return { kind: "sent", status };
-    }
-    if (TIMEOUT_CODES.has(code)) {
-      metrics.record(providerKind, "timeout");
-      a.log.warn({ providerKind, errorCode: code }, "upstream did not answer in time");
-      const what = code === "UND_ERR_CONNECT_TIMEOUT" ? "accept a connection" : "start responding";
-      return { kind: "failed", code: "upstream_timeout", message: `The upstream provider did not ${what} in time.` };
-    }
-    metrics.record(providerKind, "error");
-    a.log.warn({ providerKind, errorCode: code }, "upstream request failed");
-    return { kind: "failed", code: "upstream_error", message: "The upstream provider could not be reached." };
-  } finally {
-    outgoing.off("close", onClientClose);
-  }
+  });
 }

@@ -76,7 +76,10 @@ export function chatCompletionsRoute(opts: ChatCompletionsOptions): Hono<AppEnv>
       stream: body.stream === true,
       ownHeaders: { ...limitHeaders, "x-request-id": c.get("requestId") },
       metrics: opts.metrics,
-      log: opts.logger.child({ requestId: c.get("requestId"), model: route.alias, providerKind: route.providerKind }),
+      // Fields for the rare failure lines, passed as they are: a child logger per request would cost more
+      // than the whole access log line.
+      log: opts.logger,
+      logFields: { requestId: c.get("requestId"), model: route.alias },
     });
     if (result.kind === "failed") throw new AppError(result.code, result.message, { headers: limitHeaders });
     // 499 is nginx's "client closed request": nothing was sent, and metrics should not call it a success.
