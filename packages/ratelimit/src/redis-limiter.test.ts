@@ -142,6 +142,20 @@ describe("createRedisLimiter against a real Redis", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(rejected.retryAfterMs - 50);
   });
 
+  it("sends the checks of one event-loop turn to Redis in one write", async () => {
+    const l = limiter();
+    const r = rule(1000);
+    await l.check([r]);
+    const reads = async () => Number(/total_reads_processed:(\d+)/.exec(await admin.info("stats"))?.[1]);
+    const before = await reads();
+    const decisions = await Promise.all(Array.from({ length: 50 }, () => l.check([r])));
+    const after = await reads();
+    expect(decisions.every((d) => d.allowed && !d.degraded)).toBe(true);
+    expect(decisions.map((d) => d.remaining).sort((a, b) => a - b)[0]).toBe(1000 - 51);
+    // One read for the batch (Redis may split a large one) and one for the INFO call itself.
+    expect(after - before).toBeLessThanOrEqual(4);
+  });
+
   it("does no I/O and allows with zero rules, even when Redis is unreachable", async () => {
     const l = createRedisLimiter({ url: "redis://127.0.0.1:1" });
     limiters.push(l);

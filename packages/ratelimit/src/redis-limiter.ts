@@ -89,8 +89,14 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
     return firstConnection;
   }
 
-  async function check(rules: readonly RequestRule[]): Promise<LimitDecision> {
-    if (rules.length === 0) return NO_RULES_DECISION;
+  /**
+   * The script's arguments for a rule list, built once per list: callers (the data plane) keep one frozen
+   * list per consumer for the life of a snapshot, so the keys and limits are not rebuilt on every request.
+   */
+  const plans = new WeakMap<readonly RequestRule[], readonly (string | number)[]>();
+  function planFor(rules: readonly RequestRule[]): readonly (string | number)[] {
+    let plan = plans.get(rules);
+    if (plan) return plan;
     const keys: string[] = [];
     const args: number[] = [EXPIRY_MARGIN_MS];
     for (const rule of rules) {
@@ -98,10 +104,38 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
       keys.push(ruleKeyBase(prefix, rule));
       args.push(rule.limit, rule.windowMs);
     }
+    plan = Object.freeze([keys.length, ...keys, ...args]);
+    plans.set(rules, plan);
+    return plan;
+  }
+
+  /**
+   * Commands issued during one event-loop turn leave in one write: the socket is corked at the turn's first
+   * check and uncorked after the turn's I/O callbacks have run (setImmediate). Under load a turn serves many
+   * requests, and a write on a loopback or LAN socket costs more than everything else a check does; when
+   * idle, the command still leaves at the end of the turn that issued it.
+   */
+  let corked: Redis["stream"] | null = null;
+  const uncork = () => {
+    const stream = corked;
+    corked = null;
+    stream?.uncork();
+  };
+  function batchWrites(): void {
+    if (corked !== null || client.status !== "ready") return;
+    corked = client.stream;
+    corked.cork();
+    setImmediate(uncork);
+  }
+
+  async function check(rules: readonly RequestRule[]): Promise<LimitDecision> {
+    if (rules.length === 0) return NO_RULES_DECISION;
+    const plan = planFor(rules);
     if (!everReady && outageSince === null) await awaitFirstConnection();
     let reply: ScriptReply;
     try {
-      reply = await client.syRequestLimit(keys.length, ...keys, ...args);
+      batchWrites();
+      reply = await client.syRequestLimit(...(plan as [number, ...(string | number)[]]));
     } catch (e) {
       noteFailure(e);
       return failurePolicyDecision(rules, Date.now());
