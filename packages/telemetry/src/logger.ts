@@ -1,4 +1,5 @@
 import pino from "pino";
+import { batchedDestination } from "./batched-destination.ts";
 import { redactSecrets } from "./redact-secrets.ts";
 
 /** The structured logger every Switchyard process and package writes through. */
@@ -16,9 +17,8 @@ export interface LoggerOptions {
 
 /**
  * Creates a JSON logger with credential redaction applied to every line and to child bindings. Lines go to
- * stdout asynchronously: pino buffers them and writes whatever accumulated while the previous write was in
- * flight, so a request never waits on a write to a pipe (and a slow log reader never stalls the event
- * loop); pino flushes synchronously when the process exits.
+ * stdout through {@link batchedDestination}: one asynchronous write per event-loop turn, so a request never
+ * waits on a write (and a slow log reader never stalls the event loop), flushed synchronously at exit.
  */
 export function createLogger(opts: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
@@ -26,7 +26,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     level: opts.level ?? "info",
     formatters: { log: redactSecrets, bindings: redactSecrets },
   };
-  const logger = pino(options, opts.destination ?? pino.destination({ dest: 1, sync: false }));
+  const logger = pino(options, opts.destination ?? batchedDestination());
   // pino applies `formatters.bindings` to the root's bindings only, never to a child's. Children are created
   // with Object.create(parent), so this one override covers children of children as well.
   const child = logger.child;
