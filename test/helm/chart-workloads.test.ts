@@ -93,6 +93,21 @@ describe("chart: workloads of both planes", () => {
     }
   });
 
+  it("keeps the apps' documented defaults, so installing the chart changes no behaviour by itself", () => {
+    // MIGRATE_ON_START is false on purpose: the migration Job owns the schema (tested below).
+    for (const [suffix, plane] of [
+      ["control-plane", "Control plane"],
+      ["data-plane", "Data plane"],
+    ] as const) {
+      const data = find(defaults(), "ConfigMap", suffix).data as Record<string, string>;
+      for (const [name, doc] of readmeEnv(plane)) {
+        const documented = /^(\d+|true|false|production|info|k1)\b/.exec(doc.defaultText)?.[1];
+        if (documented === undefined || !(name in data) || name === "MIGRATE_ON_START") continue;
+        expect(data[name], `${suffix} ${name}`).toBe(documented);
+      }
+    }
+  });
+
   it("passes every secret by secretKeyRef and keeps ConfigMaps free of secret names and values", () => {
     const secretValues = render({ values: ["ci/chart-secret-values.yaml"] })
       .filter((o) => o.kind === "Secret")
