@@ -217,12 +217,8 @@ describe("graceful shutdown of a data plane under load", () => {
       expect(cutEarly, JSON.stringify(cutEarly.slice(0, 5))).toEqual([]);
     }, 30_000);
 
-    // KNOWN DEFECT in the data plane (apps/data-plane/src/graceful-close.ts): after SIGTERM it keeps serving
-    // new requests that arrive on kept-alive connections, so clients that reuse connections back to back
-    // keep it busy until the grace deadline cuts their streams. `it.fails` keeps the scenario visible: it
-    // turns red once the data plane closes each connection after its in-flight response (Connection: close
-    // while draining); then drop `.fails`.
-    it.fails("drains before its grace instead of being cut at the deadline", () => {
+    // Kept-alive connections are closed after their current response, so back-to-back clients move on.
+    it("drains before its grace instead of being cut at the deadline", () => {
       expect(r.failed, JSON.stringify(r.failed.slice(0, 5))).toEqual([]);
       expect(r.exitAfterMs).toBeLessThan(3_000);
     });

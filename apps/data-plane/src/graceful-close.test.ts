@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:http";
+import { Agent, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { gracefulClose } from "./graceful-close.ts";
+import { createDrainer, gracefulClose } from "./graceful-close.ts";
 
 let server: Server;
 afterEach(() => {
@@ -40,5 +40,41 @@ describe("gracefulClose", () => {
     expect(await gracefulClose(server, 150)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(await inFlight).toBe("cut");
+  });
+});
+
+describe("createDrainer", () => {
+  it("closes kept-alive connections after their current response instead of serving more", async () => {
+    let served = 0;
+    server = createServer((_req, res) => {
+      served++;
+      setTimeout(() => res.end("done"), 100);
+    });
+    const drainer = createDrainer(server);
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        request({ host: "127.0.0.1", port, agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect((await get()).connection).toBe("keep-alive");
+    const inFlight = get();
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    const drained = drainer.drain(5_000);
+    expect(await inFlight).toEqual({ status: 200, connection: "close" });
+    // The next request on this agent needs a new connection, which a draining server no longer accepts.
+    await expect(get()).rejects.toThrow();
+    expect(await drained).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(served).toBe(2);
+    agent.destroy();
   });
 });

@@ -7,7 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { createDataPlaneApp } from "./app.ts";
 import { startConfigSync } from "./config/start-config-sync.ts";
 import { type DataPlaneEnv, parseEnv } from "./env.ts";
-import { gracefulClose } from "./graceful-close.ts";
+import { createDrainer, gracefulClose } from "./graceful-close.ts";
 import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
 
 /**
@@ -52,6 +52,7 @@ const app = createDataPlaneApp({
 const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) =>
   logger.info({ port: info.port, mode: env.mode }, "data plane listening"),
 ) as Server;
+const drainer = createDrainer(server);
 const ops = serve(
   { fetch: createOpsApp({ registry, ready }).fetch, hostname: env.host, port: env.metricsPort },
   (info) => logger.info({ port: info.port }, "metrics and health listening"),
@@ -76,7 +77,7 @@ async function shutdown(signal: string): Promise<void> {
   shuttingDown = true;
   logger.info({ signal, graceMs: env.shutdownGraceMs }, "shutting down");
   try {
-    const drained = await gracefulClose(server, env.shutdownGraceMs);
+    const drained = await drainer.drain(env.shutdownGraceMs);
     if (!drained) logger.warn({}, "grace period ended with requests still open; they were cut");
     await sync.stop();
     await Promise.all([holder.close(), limiter.close(), gracefulClose(ops, 1_000)]);
