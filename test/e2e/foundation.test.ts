@@ -83,6 +83,7 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
       NODE_TOKEN: nodeToken,
       MASTER_KEY: randomBytes(32).toString("hex"),
       ALLOW_INTERNAL_UPSTREAMS: "true",
+      GRPC_ALLOW_PLAINTEXT: "true",
       LOG_LEVEL: "warn",
     });
     await cp.waitHttp(`${adminUrl}/readyz`);
@@ -101,6 +102,7 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
           NODE_ID: `dp-${i}`,
           // No last-known-good file: this scenario is about the stream, and the default path is in the repo.
           SNAPSHOT_FILE: "",
+          CONFIG_ALLOW_PLAINTEXT: "true",
           LOG_LEVEL: "warn",
         }),
       );

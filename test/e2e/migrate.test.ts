@@ -28,6 +28,7 @@ describe("migrations as a separate step", () => {
       NODE_TOKEN: randomBytes(16).toString("hex"),
       MASTER_KEY: randomBytes(32).toString("hex"),
       MIGRATE_ON_START: "false",
+      GRPC_ALLOW_PLAINTEXT: "true",
       LOG_LEVEL: "info",
     });
     try {

@@ -2,3 +2,4 @@ export { freePort } from "./free-port.ts";
 export { createDatabase, type PostgresInstance, startPostgres } from "./postgres.ts";
 export { type RedisInstance, startRedis } from "./redis.ts";
 export { eventually, REPO_ROOT, type ServiceProcess, startService } from "./service.ts";
+export { type CertFiles, testPki } from "./test-pki.ts";

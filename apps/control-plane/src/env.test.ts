@@ -9,9 +9,12 @@ const full = {
   NODE_TOKEN: "node-token-0123456789",
 };
 
+/** The settings above plus explicit plaintext for the config stream, which is refused otherwise. */
+const plain = { ...full, GRPC_ALLOW_PLAINTEXT: "true" };
+
 describe("control plane env", () => {
   it("applies the documented defaults", () => {
-    const env = parseEnv(full);
+    const env = parseEnv(plain);
     expect(env).toMatchObject({
       SWITCHYARD_MODE: "production",
       HOST: "0.0.0.0",
@@ -25,10 +28,10 @@ describe("control plane env", () => {
       SNAPSHOT_MAX_DELAY_MS: 250,
       NODE_STATUS_FLUSH_MS: 2_000,
     });
-    expect(parseEnv({ ...full, MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
+    expect(parseEnv({ ...plain, MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
     expect(env.REPLICA_ID).toMatch(/^.+-[0-9a-f]{6}$/);
-    expect(parseEnv({ ...full, REPLICA_ID: "cp-a" }).REPLICA_ID).toBe("cp-a");
-    expect(() => parseEnv({ ...full, REPLICA_ID: "a b" })).toThrow(/REPLICA_ID: /);
+    expect(parseEnv({ ...plain, REPLICA_ID: "cp-a" }).REPLICA_ID).toBe("cp-a");
+    expect(() => parseEnv({ ...plain, REPLICA_ID: "a b" })).toThrow(/REPLICA_ID: /);
   });
 
   it("names each missing secret outside local mode", () => {
@@ -49,9 +52,30 @@ describe("control plane env", () => {
     }
   });
 
-  it("local mode needs no secrets, binds loopback and allows internal upstreams", () => {
+  it("local mode needs no secrets, binds loopback and allows internal upstreams and a plaintext stream", () => {
     const env = parseEnv({ SWITCHYARD_MODE: "local" });
     expect(env.HOST).toBe("127.0.0.1");
     expect(env.ALLOW_INTERNAL_UPSTREAMS).toBe(true);
+    expect(env.GRPC_ALLOW_PLAINTEXT).toBe(true);
+  });
+
+  it("runs the config stream over TLS unless plaintext is asked for by name", () => {
+    expect(() => parseEnv(full)).toThrow(
+      /GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are required.*GRPC_ALLOW_PLAINTEXT=true/,
+    );
+    expect(() => parseEnv({ ...full, GRPC_TLS_CERT_FILE: "/tls/tls.crt" })).toThrow(/must be set together/);
+    expect(() => parseEnv({ ...plain, GRPC_TLS_CLIENT_CA_FILE: "/tls/ca.crt" })).toThrow(/needs GRPC_TLS_CERT_FILE/);
+    const tls = parseEnv({ ...full, GRPC_TLS_CERT_FILE: "/tls/tls.crt", GRPC_TLS_KEY_FILE: "/tls/tls.key" });
+    expect(tls).toMatchObject({ GRPC_ALLOW_PLAINTEXT: false, GRPC_TLS_RELOAD_MS: 60_000 });
+  });
+
+  it("accepts previous node tokens for a rotation, each at least 16 characters", () => {
+    expect(parseEnv(plain).NODE_TOKEN_PREVIOUS).toEqual([]);
+    const two = "old-token-0123456789, older-token-0123456789";
+    expect(parseEnv({ ...plain, NODE_TOKEN_PREVIOUS: two }).NODE_TOKEN_PREVIOUS).toEqual([
+      "old-token-0123456789",
+      "older-token-0123456789",
+    ]);
+    expect(() => parseEnv({ ...plain, NODE_TOKEN_PREVIOUS: "short" })).toThrow(/NODE_TOKEN_PREVIOUS: /);
   });
 });

@@ -26,6 +26,25 @@ const schema = z.object({
     .optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  NODE_TOKEN_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const tokens = text
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t !== "");
+      if (tokens.some((t) => t.length < 16)) {
+        ctx.addIssue({ code: "custom", message: "each token must be at least 16 characters" });
+        return z.NEVER;
+      }
+      return tokens;
+    }),
+  GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  GRPC_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  GRPC_TLS_RELOAD_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  GRPC_ALLOW_PLAINTEXT: optionalBool,
   MASTER_KEY: z.string().optional(),
   MASTER_KEY_ID: z
     .string()
@@ -53,10 +72,28 @@ const schema = z.object({
 /** The control plane's settings, parsed once at start-up. */
 export type ControlPlaneEnv = z.infer<typeof schema> & {
   HOST: string;
+  GRPC_ALLOW_PLAINTEXT: boolean;
   REPLICA_ID: string;
   ALLOW_INTERNAL_UPSTREAMS: boolean;
   MIGRATE_ON_START: boolean;
 };
+
+/**
+ * The config stream carries decrypted provider credentials, so it runs over TLS unless plaintext was asked for
+ * by name (local mode asks for it). A half-configured certificate is an error either way.
+ */
+function checkTls(v: z.infer<typeof schema>, allowPlaintext: boolean): string | null {
+  if (Boolean(v.GRPC_TLS_CERT_FILE) !== Boolean(v.GRPC_TLS_KEY_FILE)) {
+    return "GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE must be set together";
+  }
+  if (v.GRPC_TLS_CLIENT_CA_FILE && !v.GRPC_TLS_CERT_FILE) {
+    return "GRPC_TLS_CLIENT_CA_FILE needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE";
+  }
+  if (!v.GRPC_TLS_CERT_FILE && !allowPlaintext) {
+    return "GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are required (the config stream carries provider credentials); set GRPC_ALLOW_PLAINTEXT=true to run it without TLS";
+  }
+  return null;
+}
 
 const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
 
@@ -80,6 +117,9 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
     }
   }
   const local = v.SWITCHYARD_MODE === "local";
+  const allowPlaintext = v.GRPC_ALLOW_PLAINTEXT ?? local;
+  const tlsProblem = checkTls(v, allowPlaintext);
+  if (tlsProblem) throw new Error(`invalid environment: ${tlsProblem}`);
   // Local mode listens on loopback only: its secrets are generated files, not something to expose.
   return {
     ...v,
@@ -87,5 +127,6 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
     REPLICA_ID: v.REPLICA_ID ?? `${hostname()}-${randomBytes(3).toString("hex")}`,
     ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
     MIGRATE_ON_START: v.MIGRATE_ON_START ?? true,
+    GRPC_ALLOW_PLAINTEXT: allowPlaintext,
   };
 }

@@ -56,7 +56,17 @@ async function main(): Promise<void> {
     current: () => publishedSnapshot(),
   });
   const configServer = createConfigServer({
-    nodeTokens: [nodeToken],
+    nodeTokens: [nodeToken, ...env.NODE_TOKEN_PREVIOUS],
+    ...(env.GRPC_TLS_CERT_FILE && env.GRPC_TLS_KEY_FILE
+      ? {
+          tls: {
+            certFile: env.GRPC_TLS_CERT_FILE,
+            keyFile: env.GRPC_TLS_KEY_FILE,
+            ...(env.GRPC_TLS_CLIENT_CA_FILE ? { clientCaFile: env.GRPC_TLS_CLIENT_CA_FILE } : {}),
+            reloadIntervalMs: env.GRPC_TLS_RELOAD_MS,
+          },
+        }
+      : {}),
     host: env.HOST,
     port: env.GRPC_PORT,
     logger,

@@ -9,6 +9,7 @@ writeFileSync(join(dir, "node-token"), "local-node-token-0123456789\n");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const production = {
+  CONFIG_ALLOW_PLAINTEXT: "true",
   CONTROL_PLANE_URL: "cp:50051",
   NODE_TOKEN: "production-token-0123456789",
   REDIS_URL: "redis://redis:6379",
@@ -47,7 +48,7 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...production, SWITCHYARD_MODE: "dev" })).toThrow(/SWITCHYARD_MODE: /);
     expect(() => parseEnv({ ...production, NODE_LABELS: "zone=a,broken" })).toThrow(/NODE_LABELS: "broken"/);
     expect(() => parseEnv({ ...production, MAX_REQUEST_BODY_BYTES: "12" })).toThrow(/MAX_REQUEST_BODY_BYTES: /);
-    expect(() => parseEnv({ ...production, CONTROL_PLANE_URL: "https://cp:50051" })).toThrow(/CONTROL_PLANE_URL: /);
+    expect(() => parseEnv({ ...production, CONTROL_PLANE_URL: "ftp://cp:50051" })).toThrow(/CONTROL_PLANE_URL: /);
     expect(() => parseEnv({ ...production, CONTROL_PLANE_URL: "cp" })).toThrow(/CONTROL_PLANE_URL: /);
     for (const ok of ["cp.ns.svc:50051", "http://10.0.0.1:50051", "[::1]:50051"]) {
       expect(parseEnv({ ...production, CONTROL_PLANE_URL: ok }).controlPlaneUrl).toBe(ok);
@@ -98,5 +99,20 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...production, SNAPSHOT_KEY: "short" })).toThrow(/SNAPSHOT_KEY: must be 32 bytes/);
     expect(() => parseEnv({ ...production, MAX_CONFIG_STALENESS_MS: "-1" })).toThrow(/MAX_CONFIG_STALENESS_MS: /);
     expect(parseEnv({ ...production, MAX_CONFIG_STALENESS_MS: "60000" }).maxConfigStalenessMs).toBe(60_000);
+  });
+
+  it("dials the control plane over TLS unless plaintext is asked for by name; local mode asks for it", () => {
+    const tls = { ...production, CONFIG_ALLOW_PLAINTEXT: undefined };
+    expect(() => parseEnv(tls)).toThrow(/CONTROL_PLANE_URL must be https.*CONFIG_ALLOW_PLAINTEXT=true/);
+    const env = parseEnv({
+      ...tls,
+      CONTROL_PLANE_URL: "https://cp.ns.svc:50051",
+      CONFIG_TLS_CA_FILE: "/tls/ca.crt",
+      CONFIG_TLS_CERT_FILE: "/tls/tls.crt",
+      CONFIG_TLS_KEY_FILE: "/tls/tls.key",
+    });
+    expect(env.configTls).toEqual({ caFile: "/tls/ca.crt", certFile: "/tls/tls.crt", keyFile: "/tls/tls.key" });
+    expect(() => parseEnv({ ...production, CONFIG_TLS_CERT_FILE: "/tls/tls.crt" })).toThrow(/set together/);
+    expect(parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir }).controlPlaneUrl).toBe("127.0.0.1:50051");
   });
 });

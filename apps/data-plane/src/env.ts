@@ -31,7 +31,10 @@ const schema = z.object({
   METRICS_PORT: port(9090),
   CONTROL_PLANE_URL: z
     .string()
-    .regex(/^(?:http:\/\/)?(?:\[[0-9A-Fa-f:.]+\]|[^/\s:[\]]+):\d{1,5}\/?$/, "must be host:port or http://host:port")
+    .regex(
+      /^(?:https?:\/\/)?(?:\[[0-9A-Fa-f:.]+\]|[^/\s:[\]]+):\d{1,5}\/?$/,
+      "must be https://host:port, or host:port / http://host:port (plaintext)",
+    )
     .optional(),
   NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   REDIS_URL: z
@@ -70,6 +73,14 @@ const schema = z.object({
   CONFIG_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   CONFIG_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: z.string().min(1).optional(),
+  CONFIG_ALLOW_PLAINTEXT: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((b) => (b === undefined ? undefined : b === "true" || b === "1")),
+  CONFIG_TLS_CA_FILE: z.string().min(1).optional(),
+  CONFIG_TLS_CERT_FILE: z.string().min(1).optional(),
+  CONFIG_TLS_KEY_FILE: z.string().min(1).optional(),
+  CONFIG_TLS_SERVER_NAME: z.string().min(1).optional(),
 });
 
 /** 32 key bytes from 64 hex characters or base64, or null if the text is neither. */
@@ -107,6 +118,8 @@ export interface DataPlaneEnv {
   configKeepalive: { timeMs: number; timeoutMs: number };
   /** Test hook only: snapshots with a route of this alias fail to compile (see runtime-holder.ts). */
   testRejectRouteAlias: string | null;
+  /** TLS files for an `https://` CONTROL_PLANE_URL. */
+  configTls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
 }
 
 const LOCAL_CONTROL_PLANE_URL = "127.0.0.1:50051";
@@ -126,6 +139,20 @@ function localNodeToken(dataDir: string): string {
 }
 
 /**
+ * The config stream carries decrypted provider credentials: a plaintext CONTROL_PLANE_URL is refused unless
+ * CONFIG_ALLOW_PLAINTEXT says otherwise (local mode does), and a client certificate needs its key.
+ */
+function checkTls(v: z.infer<typeof schema>, url: string, allowPlaintext: boolean): string | null {
+  if (Boolean(v.CONFIG_TLS_CERT_FILE) !== Boolean(v.CONFIG_TLS_KEY_FILE)) {
+    return "CONFIG_TLS_CERT_FILE and CONFIG_TLS_KEY_FILE must be set together";
+  }
+  if (!/^https:\/\//i.test(url) && !allowPlaintext) {
+    return "CONTROL_PLANE_URL must be https://host:port (the config stream carries provider credentials); set CONFIG_ALLOW_PLAINTEXT=true to dial it without TLS";
+  }
+  return null;
+}
+
+/**
  * Parses and checks the environment. Outside local mode the control plane address, node token and Redis URL
  * are required, so a pod whose Secret lost a key fails at start-up instead of serving without limits.
  * Throws an Error naming each bad variable.
@@ -139,13 +166,16 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     const missing = (["CONTROL_PLANE_URL", "NODE_TOKEN", "REDIS_URL"] as const).filter((k) => !v[k]);
     if (missing.length > 0) fail(missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`));
   }
+  const controlPlaneUrl = v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL;
+  const tlsProblem = checkTls(v, controlPlaneUrl, v.CONFIG_ALLOW_PLAINTEXT ?? local);
+  if (tlsProblem) fail([tlsProblem]);
   return {
     mode: v.SWITCHYARD_MODE,
     // Local mode listens on loopback only, like the control plane it runs beside.
     host: v.HOST ?? (local ? "127.0.0.1" : "0.0.0.0"),
     port: v.PORT,
     metricsPort: v.METRICS_PORT,
-    controlPlaneUrl: v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL,
+    controlPlaneUrl,
     nodeToken: v.NODE_TOKEN ?? localNodeToken(v.SWITCHYARD_DATA_DIR),
     redisUrl: local ? null : (v.REDIS_URL ?? null),
     nodeId: v.NODE_ID ?? `${hostname()}-${randomBytes(3).toString("hex")}`,
@@ -164,5 +194,11 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     maxConfigStalenessMs: v.MAX_CONFIG_STALENESS_MS,
     configKeepalive: { timeMs: v.CONFIG_KEEPALIVE_MS, timeoutMs: v.CONFIG_KEEPALIVE_TIMEOUT_MS },
     testRejectRouteAlias: v.SWITCHYARD_TEST_REJECT_ROUTE_ALIAS ?? null,
+    configTls: {
+      ...(v.CONFIG_TLS_CA_FILE ? { caFile: v.CONFIG_TLS_CA_FILE } : {}),
+      ...(v.CONFIG_TLS_CERT_FILE ? { certFile: v.CONFIG_TLS_CERT_FILE } : {}),
+      ...(v.CONFIG_TLS_KEY_FILE ? { keyFile: v.CONFIG_TLS_KEY_FILE } : {}),
+      ...(v.CONFIG_TLS_SERVER_NAME ? { serverName: v.CONFIG_TLS_SERVER_NAME } : {}),
+    },
   };
 }

@@ -79,6 +79,8 @@ export async function controlPlane(
     NODE_TOKEN: s.nodeToken,
     MASTER_KEY: s.masterKey,
     ALLOW_INTERNAL_UPSTREAMS: "true",
+    // Scenarios about TLS pass certificate files in `extra`; the others run the stream in plaintext, by name.
+    GRPC_ALLOW_PLAINTEXT: "true",
     LOG_LEVEL: "info",
     ...extra,
   };
@@ -121,6 +123,7 @@ export async function dataPlane(
     REDIS_URL: redisUrl,
     NODE_ID: nodeId,
     SNAPSHOT_FILE: snapshotFile,
+    CONFIG_ALLOW_PLAINTEXT: "true",
     SHUTDOWN_GRACE_MS: "2000",
     LOG_LEVEL: "info",
     ...extra,

@@ -55,6 +55,7 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
 
   const watcher = createConfigWatcher({
     url: env.controlPlaneUrl,
+    tls: env.configTls,
     nodeToken: env.nodeToken,
     nodeId: env.nodeId,
     hostname: deps.hostname,

@@ -70,11 +70,10 @@ export interface StreamAttempt {
  */
 export function openConfigStream(opts: StreamAttemptOptions): StreamAttempt {
   const { logger } = opts;
-  const client = new ConfigServiceClient(
-    opts.target.address,
-    opts.target.credentials,
-    channelOptions(opts.keepalive),
-  );
+  const client = new ConfigServiceClient(opts.target.address, opts.target.credentials(), {
+    ...channelOptions(opts.keepalive),
+    ...opts.target.channelOptions,
+  });
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${opts.nodeToken}`);
   const call = client.streamConfig(metadata);

@@ -32,7 +32,7 @@ export interface ConfigWatcher {
  */
 export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
   const { logger } = opts;
-  const target = parseTarget(opts.url);
+  const target = parseTarget(opts.url, opts.tls);
   const backoff = createBackoff({
     initialMs: opts.backoff?.initialMs ?? 250,
     maxMs: opts.backoff?.maxMs ?? 10_000,

@@ -6,6 +6,7 @@ export type { ApplyError } from "../codec/index.ts";
 export type { SyncLogger } from "../logger.ts";
 export { DEFAULT_KEEPALIVE, type KeepaliveOptions } from "./config-stream.ts";
 export { type ConfigWatcher, createConfigWatcher } from "./config-watcher.ts";
+export type { ClientTlsOptions } from "./target.ts";
 export type {
   ApplyReport,
   ConfigWatcherOptions,

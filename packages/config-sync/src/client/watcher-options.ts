@@ -3,6 +3,7 @@ import type { VersionedSnapshot } from "@switchyard/policy";
 import type { ApplyError } from "../codec/index.ts";
 import type { SyncLogger } from "../logger.ts";
 import type { KeepaliveOptions } from "./config-stream.ts";
+import type { ClientTlsOptions } from "./target.ts";
 
 /** Connection state reported to {@link ConfigWatcherOptions.onStateChange}. */
 export type WatcherState = "connecting" | "connected" | "disconnected";
@@ -23,8 +24,10 @@ export interface ApplyReport {
 
 /** Options of `createConfigWatcher`. */
 export interface ConfigWatcherOptions {
-  /** The control plane's config stream: `host:port` or `http://host:port`. */
+  /** The control plane's config stream: `https://host:port` (TLS), or `host:port` / `http://host:port`. */
   url: string;
+  /** TLS files for an `https://` URL (CA, client certificate for mutual TLS, server name). */
+  tls?: ClientTlsOptions;
   /** Bearer token the control plane accepts from data planes. */
   nodeToken: string;
   nodeId: string;

@@ -6,12 +6,17 @@ import { healthHandlers, healthServiceDefinition } from "./health-service.ts";
 import { createNodeRegistry, type NodeStatus } from "./node-registry.ts";
 import { type NodeSession, startNodeSession } from "./node-session.ts";
 import { createNodeTokenCheck } from "./node-token-check.ts";
-import { serverCredentials } from "./server-credentials.ts";
+import { certificateIdentity, type ServerTlsOptions, serverCredentials } from "./server-credentials.ts";
 
 /** Options of {@link createConfigServer}. */
 export interface ConfigServerOptions {
-  /** Bearer tokens data planes may present; any one is accepted, which allows rotation. */
+  /**
+   * Bearer tokens data planes may present: the current one first, then older ones still accepted during a
+   * rotation. A node using an older one is logged, so operators know who has not moved yet.
+   */
   nodeTokens: readonly string[];
+  /** TLS for the stream; absent means plaintext, which callers must have allowed explicitly. */
+  tls?: ServerTlsOptions;
   /** Interface to bind; defaults to all interfaces. */
   host?: string;
   /** Port to bind; 0 picks a free one (see `listen()`'s result). */
@@ -62,7 +67,9 @@ export interface ConfigServer {
  */
 export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
   const { logger } = opts;
-  const isAuthorized = createNodeTokenCheck(opts.nodeTokens);
+  const matchToken = createNodeTokenCheck(opts.nodeTokens);
+  // Built before anything listens, so bad certificate files fail start-up.
+  const credentials = serverCredentials(opts.tls);
   const registry = createNodeRegistry();
   const sessions = new Set<NodeSession>();
   let current: VersionedSnapshot | undefined;
@@ -80,13 +87,16 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
         call.emit("error", { code: grpc.status.UNAVAILABLE, details: "control plane is shutting down" });
         return;
       }
-      if (!isAuthorized(call.metadata)) {
+      const tokenIndex = matchToken(call.metadata);
+      if (tokenIndex < 0) {
         logger.warn({ peer: call.getPeer() }, "config stream refused: missing or unknown node token");
         opts.events?.onRefused?.("unauthenticated");
         call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "missing or invalid node token" });
         return;
       }
       const session = startNodeSession(call, {
+        certificateIdentity: certificateIdentity(call),
+        previousToken: tokenIndex > 0,
         current: () => current,
         registry,
         logger,
@@ -109,9 +119,12 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
       listening = true;
       const address = `${opts.host ?? "0.0.0.0"}:${opts.port}`;
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, serverCredentials(), (error, port) => {
+        server.bindAsync(address, credentials, (error, port) => {
           if (error) return reject(error);
-          logger.info({ port }, "config server listening");
+          logger.info(
+            { port, tls: opts.tls !== undefined, mutualTls: Boolean(opts.tls?.clientCaFile) },
+            "config server listening",
+          );
           resolve(port);
         });
       });

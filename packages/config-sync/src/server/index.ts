@@ -11,3 +11,4 @@ export {
   createConfigServer,
 } from "./config-server.ts";
 export type { NodeStatus } from "./node-registry.ts";
+export type { ServerTlsOptions } from "./server-credentials.ts";

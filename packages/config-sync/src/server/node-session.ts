@@ -33,6 +33,10 @@ export interface NodeSession {
 }
 
 interface SessionDeps {
+  /** The node id a verified client certificate names; the Hello must carry the same id. */
+  certificateIdentity: string | null;
+  /** The node authenticated with an older token still accepted during a rotation. */
+  previousToken: boolean;
   current(): VersionedSnapshot | undefined;
   registry: NodeRegistry;
   logger: SyncLogger;
@@ -99,6 +103,12 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
   const refuseHello = (h: NodeHello): [grpc.status, string] | null => {
     if (hello) return [grpc.status.INVALID_ARGUMENT, "Hello may be sent only once per stream"];
     if (!h.nodeId) return [grpc.status.INVALID_ARGUMENT, "Hello must carry a node_id"];
+    if (deps.certificateIdentity !== null && deps.certificateIdentity !== h.nodeId) {
+      return [
+        grpc.status.PERMISSION_DENIED,
+        `node_id "${h.nodeId.slice(0, 128)}" does not match the client certificate's identity`,
+      ];
+    }
     if (h.protocolVersion < MIN_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
       return [grpc.status.FAILED_PRECONDITION, protocolRefusal(h.protocolVersion)];
     }
@@ -123,6 +133,7 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     // Headers now tell the node it was accepted, even when there is no snapshot to send yet.
     call.sendMetadata(new grpc.Metadata());
     logger.info({ nodeId: h.nodeId, hostname: h.hostname, lastAppliedVersion: known }, "data plane connected");
+    if (deps.previousToken) logger.warn({ nodeId: h.nodeId }, "data plane uses a previous node token; update it");
     const current = deps.current();
     if (current) offer(current);
   };
