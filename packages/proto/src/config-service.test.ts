@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { configServiceDefinition } from "./config-service.ts";
+import { configServiceDefinition, preEncoded } from "./config-service.ts";
 import { StreamConfigRequestSchema, StreamConfigResponseSchema } from "./gen/switchyard/config/v1/config_pb.js";
 
 describe("configServiceDefinition", () => {
@@ -25,5 +25,15 @@ describe("configServiceDefinition", () => {
     });
     const decoded = m.responseDeserialize(m.responseSerialize(snap));
     expect(decoded.kind.case === "snapshot" && decoded.kind.value.generation).toBe(2n ** 60n);
+  });
+
+  it("sends pre-encoded response bytes as they are", () => {
+    const snap = create(StreamConfigResponseSchema, {
+      kind: { case: "snapshot", value: { version: "v", generation: 7n, nonce: "n" } },
+    });
+    const bytes = toBinary(StreamConfigResponseSchema, snap);
+    const wire = m.responseSerialize(preEncoded(bytes));
+    expect(Buffer.compare(wire, Buffer.from(bytes))).toBe(0);
+    expect(m.responseDeserialize(wire)).toMatchObject({ kind: { case: "snapshot", value: { version: "v" } } });
   });
 });

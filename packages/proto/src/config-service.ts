@@ -10,9 +10,23 @@ import {
 /** Fully qualified name of the config service, as it appears in gRPC paths. */
 export const CONFIG_SERVICE_NAME = "switchyard.config.v1.ConfigService";
 
+/** Where {@link preEncoded} keeps the bytes on the stand-in message. */
+const PRE_ENCODED = Symbol("switchyard.preEncoded");
+
+/**
+ * A response whose bytes were encoded ahead of time (a large snapshot shared by many nodes): the serializer
+ * sends them as they are. The bytes must be a valid StreamConfigResponse encoding.
+ */
+export function preEncoded(bytes: Uint8Array): StreamConfigResponse {
+  const stub = create(StreamConfigResponseSchema);
+  Object.defineProperty(stub, PRE_ENCODED, { value: bytes });
+  return stub;
+}
+
 function serializer<D extends DescMessage>(schema: D): (value: MessageShape<D>) => Buffer {
   return (value) => {
-    const bytes = toBinary(schema, create(schema, value));
+    const ready = (value as { [PRE_ENCODED]?: Uint8Array })[PRE_ENCODED];
+    const bytes = ready ?? toBinary(schema, create(schema, value));
     // Wrap rather than copy: grpc-js only needs a Buffer view over the encoded bytes.
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };

@@ -1,6 +1,6 @@
 import { err, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
-import { type ApplyError, PROTOCOL_VERSION } from "../codec/index.ts";
+import { type ApplyError, CAPABILITIES, PROTOCOL_VERSION } from "../codec/index.ts";
 import { createBackoff } from "./backoff.ts";
 import {
   DEFAULT_KEEPALIVE,
@@ -90,11 +90,12 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         logger.warn({ version: m.version, keptVersion, error }, "snapshot rejected; keeping the current one");
         return { type: "nack", version: m.version, nonce: m.nonce, keptVersion, error };
       };
-      if (!m.snapshot.ok) {
+      const resolved = m.resolve(applied);
+      if (!resolved.ok) {
         opts.onApplyResult?.({ result: "nack", source: "stream", version: m.version, durationMs: 0 });
-        return nack(m.snapshot.error);
+        return nack(resolved.error);
       }
-      const s = m.snapshot.value;
+      const s = resolved.value;
       // Already serving it (the control plane lost track of this node): confirm without applying again.
       if (s.version === keptVersion) return { type: "ack", version: s.version, nonce: m.nonce };
       if (stopped) return nack({ code: "stopping", message: "the data plane is shutting down" });
@@ -137,7 +138,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         protocolVersion: PROTOCOL_VERSION,
         lastAppliedVersion: applied?.version ?? null,
         lastAppliedGeneration: applied?.generation ?? null,
-        capabilities: [],
+        capabilities: [CAPABILITIES.delta],
       },
       logger,
       keepalive: opts.keepalive ?? DEFAULT_KEEPALIVE,

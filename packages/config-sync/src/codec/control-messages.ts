@@ -1,10 +1,18 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
-import { type StreamConfigResponse, StreamConfigResponseSchema } from "@switchyard/proto";
+import {
+  ConfigPayloadSchema,
+  preEncoded,
+  SnapshotSchema,
+  type StreamConfigResponse,
+  StreamConfigResponseSchema,
+} from "@switchyard/proto";
 import type { ApplyError } from "./apply-error.ts";
+import { type ConfigDelta, deltaToProto, snapshotFromDelta } from "./snapshot-delta.ts";
 import { snapshotFromProto } from "./snapshot-from-proto.ts";
-import { snapshotToProto } from "./snapshot-to-proto.ts";
+import { payloadToProto } from "./snapshot-to-proto.ts";
 
 /** A message from the control plane, decoded to domain terms for the watcher. */
 export type ControlMessage =
@@ -13,19 +21,67 @@ export type ControlMessage =
       /** The version the control plane claims, which a Nack must name even when decoding failed. */
       readonly version: string;
       readonly nonce: string;
-      readonly snapshot: Result<VersionedSnapshot, ApplyError>;
+      /**
+       * The snapshot this message gives a node that serves `base`: a full snapshot ignores `base`, a delta
+       * is applied to it. Checked as {@link snapshotFromProto} checks a full one.
+       */
+      resolve(base: VersionedSnapshot | null): Result<VersionedSnapshot, ApplyError>;
+      /** Whether the message was a delta (for metrics and logs). */
+      readonly delta: boolean;
     }
   /** A kind this build does not know (a newer peer) or an empty message. */
   | { readonly type: "unknown" };
 
-/** Wraps a snapshot for one send on the stream. */
+/** Encoded payloads by snapshot: a snapshot sent to many nodes is converted and encoded once, not per node. */
+const payloadBytes = new WeakMap<VersionedSnapshot, Uint8Array>();
+
+/**
+ * Wraps a snapshot for one send on the stream. The payload (nearly all of the bytes with 100,000 keys) is
+ * encoded once per snapshot and reused for every node; only the version, generation and nonce are encoded
+ * per send. Protobuf lets fields of one message be written in separate pieces, so the result is the same
+ * message a plain encoder would produce.
+ */
 export function snapshotResponse(s: VersionedSnapshot, nonce: string): StreamConfigResponse {
-  return create(StreamConfigResponseSchema, { kind: { case: "snapshot", value: snapshotToProto(s, nonce) } });
+  let payload = payloadBytes.get(s);
+  if (!payload) {
+    payload = toBinary(ConfigPayloadSchema, payloadToProto(s.config, s.config.schemaVersion));
+    payloadBytes.set(s, payload);
+  }
+  const head = toBinary(
+    SnapshotSchema,
+    create(SnapshotSchema, { version: s.version, generation: s.generation, nonce }),
+  );
+  const snapshot = new BinaryWriter().raw(head).tag(4, WireType.LengthDelimited).bytes(payload).finish();
+  return preEncoded(new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(snapshot).finish());
 }
 
-/** Decodes a control plane message, checking any snapshot with {@link snapshotFromProto}. */
+/** Wraps a delta from the snapshot `base` (a version the node has) to `next` for one send. */
+export function deltaResponse(
+  base: string,
+  next: VersionedSnapshot,
+  delta: ConfigDelta,
+  nonce: string,
+): StreamConfigResponse {
+  return create(StreamConfigResponseSchema, {
+    kind: { case: "delta", value: deltaToProto(base, next, delta, nonce) },
+  });
+}
+
+/** Decodes a control plane message; a snapshot or delta is checked only when resolved. */
 export function decodeControlMessage(msg: StreamConfigResponse): ControlMessage {
-  if (msg.kind.case !== "snapshot") return { type: "unknown" };
-  const s = msg.kind.value;
-  return { type: "snapshot", version: s.version, nonce: s.nonce, snapshot: snapshotFromProto(s) };
+  if (msg.kind.case === "snapshot") {
+    const s = msg.kind.value;
+    return { type: "snapshot", version: s.version, nonce: s.nonce, delta: false, resolve: () => snapshotFromProto(s) };
+  }
+  if (msg.kind.case === "delta") {
+    const d = msg.kind.value;
+    return {
+      type: "snapshot",
+      version: d.version,
+      nonce: d.nonce,
+      delta: true,
+      resolve: (base) => snapshotFromDelta(base, d),
+    };
+  }
+  return { type: "unknown" };
 }

@@ -3,7 +3,7 @@
  * build and read wire messages through these functions, so their public APIs speak @switchyard/policy only.
  */
 export { type ApplyError, applyErrorFromProto, applyErrorToProto } from "./apply-error.ts";
-export { type ControlMessage, decodeControlMessage, snapshotResponse } from "./control-messages.ts";
+export { type ControlMessage, decodeControlMessage, deltaResponse, snapshotResponse } from "./control-messages.ts";
 export {
   ackRequest,
   CAPABILITIES,
@@ -14,6 +14,7 @@ export {
   nackRequest,
 } from "./node-messages.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot-bytes.ts";
+export { type ConfigDelta, deltaSize, diffConfig, type RemovedIds, snapshotFromDelta } from "./snapshot-delta.ts";
 export { snapshotFromProto } from "./snapshot-from-proto.ts";
 export { snapshotToProto } from "./snapshot-to-proto.ts";
 export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";

@@ -13,6 +13,7 @@ import {
   PROVIDER_KINDS,
   type ProviderKind,
   SNAPSHOT_SCHEMA_VERSION,
+  type SnapshotInput,
   type VersionedSnapshot,
 } from "@switchyard/policy";
 import type { ConfigPayload, Snapshot } from "@switchyard/proto";
@@ -30,8 +31,8 @@ function notIn(allowed: readonly string[], value: string, field: string, kind: s
   };
 }
 
-/** The first value the domain types cannot hold, so the casts in {@link snapshotFromProto} are sound. */
-function firstInvalidValue(payload: ConfigPayload): ApplyError | null {
+/** The first value the domain types cannot hold, so the casts in {@link specsFromPayload} are sound. */
+export function firstInvalidValue(payload: ConfigPayload): ApplyError | null {
   for (const p of payload.providers) {
     const bad = notIn(PROVIDER_KINDS, p.kind, "kind", "provider", p.id);
     if (bad) return bad;
@@ -53,29 +54,9 @@ function firstInvalidValue(payload: ConfigPayload): ApplyError | null {
   return null;
 }
 
-/**
- * Rebuilds the domain snapshot from the wire and checks it before anything may apply it: the schema version
- * is one this node knows, every enum-like string is in policy's allowed list, the version is the SHA-256 of
- * the rebuilt payload (so corruption or a builder bug cannot slip through), and the snapshot is consistent.
- * Failures are values: the caller nacks with them and keeps what it serves.
- */
-export function snapshotFromProto(msg: Snapshot): Result<VersionedSnapshot, ApplyError> {
-  const payload = msg.payload;
-  if (!payload) return err({ code: "invalid_payload", message: "snapshot has no payload", entityKind: "snapshot" });
-  if (payload.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
-    return err({
-      code: "unsupported_schema",
-      message: `schema version ${payload.schemaVersion} is newer than the supported ${SNAPSHOT_SCHEMA_VERSION}`,
-      entityKind: "snapshot",
-    });
-  }
-  if (payload.schemaVersion < 1) {
-    return err({ code: "invalid_payload", message: "snapshot has no schema version", entityKind: "snapshot" });
-  }
-  const invalid = firstInvalidValue(payload);
-  if (invalid) return err(invalid);
-
-  const built = buildSnapshot({
+/** The entities of a wire payload as domain specs; call {@link firstInvalidValue} first so the casts hold. */
+export function specsFromPayload(payload: ConfigPayload): SnapshotInput {
+  return {
     providers: payload.providers.map((p) => ({
       id: p.id,
       name: p.name,
@@ -102,14 +83,41 @@ export function snapshotFromProto(msg: Snapshot): Result<VersionedSnapshot, Appl
       limit: Number(l.limit),
       failurePolicy: l.failurePolicy as FailurePolicy,
     })),
-  });
+  };
+}
+
+/** Refuses a schema version this node does not know (newer) or a payload that has none. */
+export function checkSchemaVersion(schemaVersion: number): ApplyError | null {
+  if (schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
+    return {
+      code: "unsupported_schema",
+      message: `schema version ${schemaVersion} is newer than the supported ${SNAPSHOT_SCHEMA_VERSION}`,
+      entityKind: "snapshot",
+    };
+  }
+  if (schemaVersion < 1) {
+    return { code: "invalid_payload", message: "snapshot has no schema version", entityKind: "snapshot" };
+  }
+  return null;
+}
+
+/**
+ * Builds the snapshot from specs and checks it: the claimed version must be the SHA-256 of the rebuilt payload
+ * (so corruption, a builder bug or a wrong delta cannot slip through), and the result must be consistent.
+ */
+export function verifiedSnapshot(
+  input: SnapshotInput,
+  schemaVersion: number,
+  claimedVersion: string,
+  generation: bigint,
+): Result<VersionedSnapshot, ApplyError> {
   // buildSnapshot stamps the current schema version; keep the sender's so the version covers what was sent.
-  const config = Object.freeze({ ...built, schemaVersion: payload.schemaVersion });
+  const config = Object.freeze({ ...buildSnapshot(input), schemaVersion });
   const version = versionOf(config);
-  if (version !== msg.version) {
+  if (version !== claimedVersion) {
     return err({
       code: "version_mismatch",
-      message: `version ${msg.version.slice(0, 64)} does not match the payload (computed ${version})`,
+      message: `version ${claimedVersion.slice(0, 64)} does not match the payload (computed ${version})`,
       entityKind: "snapshot",
     });
   }
@@ -118,5 +126,19 @@ export function snapshotFromProto(msg: Snapshot): Result<VersionedSnapshot, Appl
     const { message, entityKind, entityId } = problem;
     return err({ code: "inconsistent", message, entityKind, entityId });
   }
-  return ok(Object.freeze({ version, generation: msg.generation, config }));
+  return ok(Object.freeze({ version, generation, config }));
+}
+
+/**
+ * Rebuilds the domain snapshot from the wire and checks it before anything may apply it: the schema version
+ * is one this node knows, every enum-like string is in policy's allowed list, the version is the SHA-256 of
+ * the rebuilt payload, and the snapshot is consistent. Failures are values: the caller nacks with them and
+ * keeps what it serves.
+ */
+export function snapshotFromProto(msg: Snapshot): Result<VersionedSnapshot, ApplyError> {
+  const payload = msg.payload;
+  if (!payload) return err({ code: "invalid_payload", message: "snapshot has no payload", entityKind: "snapshot" });
+  const problem = checkSchemaVersion(payload.schemaVersion) ?? firstInvalidValue(payload);
+  if (problem) return err(problem);
+  return verifiedSnapshot(specsFromPayload(payload), payload.schemaVersion, msg.version, msg.generation);
 }

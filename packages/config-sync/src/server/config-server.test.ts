@@ -2,7 +2,15 @@ import * as grpc from "@grpc/grpc-js";
 import { ConfigServiceClient, type StreamConfigRequest, type StreamConfigResponse } from "@switchyard/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createConfigWatcher } from "../client/index.ts";
-import { ackRequest, decodeControlMessage, helloRequest, PROTOCOL_VERSION, versionSnapshot } from "../codec/index.ts";
+import {
+  ackRequest,
+  CAPABILITIES,
+  decodeControlMessage,
+  helloRequest,
+  nackRequest,
+  PROTOCOL_VERSION,
+  versionSnapshot,
+} from "../codec/index.ts";
 import { recordingLogger, sampleConfig, TEST_TOKEN, waitFor, watcherOptions } from "../test-fixtures.ts";
 import { createConfigServer } from "./index.ts";
 
@@ -48,7 +56,11 @@ function rawNode(port: number, token: string | null) {
   };
 }
 
-const hello = (lastAppliedVersion: string | null = null, protocolVersion = PROTOCOL_VERSION) =>
+const hello = (
+  lastAppliedVersion: string | null = null,
+  protocolVersion = PROTOCOL_VERSION,
+  capabilities: string[] = [],
+) =>
   helloRequest({
     nodeId: "raw-1",
     hostname: "raw",
@@ -57,7 +69,7 @@ const hello = (lastAppliedVersion: string | null = null, protocolVersion = PROTO
     protocolVersion,
     lastAppliedVersion,
     lastAppliedGeneration: lastAppliedVersion === null ? null : 1n,
-    capabilities: [],
+    capabilities,
   });
 
 describe("config server", () => {
@@ -203,6 +215,28 @@ describe("config server", () => {
     server.publish(s2);
     server.publish(versionSnapshot(sampleConfig("a"), 1n));
     expect(server.current()).toBe(s2);
+  });
+
+  it("sends a delta to a node that takes them, and the whole snapshot when the delta does not fit", async () => {
+    const { server, port } = await startServer();
+    const s1 = versionSnapshot(sampleConfig("a"), 1n);
+    const s2 = versionSnapshot(sampleConfig("b"), 2n);
+    server.publish(s1);
+    const node = rawNode(port, TEST_TOKEN);
+    node.send(hello(s1.version, PROTOCOL_VERSION, [CAPABILITIES.delta]));
+    await waitFor(() => server.nodes()[0]?.connected === true, "connected");
+    server.publish(s2);
+    await waitFor(() => node.received.length === 1, "delta");
+    const delta = node.snapshot(0);
+    expect(delta).toMatchObject({ delta: true, version: s2.version });
+    expect(delta.resolve(s1)).toEqual({ ok: true, value: s2 });
+    // The node says it does not hold s1 after all: the server sends s2 whole instead.
+    node.send(nackRequest(s2.version, delta.nonce, null, { code: "delta_base_mismatch", message: "not the base" }));
+    await waitFor(() => node.received.length === 2, "full snapshot");
+    expect(node.snapshot(1)).toMatchObject({ delta: false, version: s2.version });
+    expect(node.snapshot(1).resolve(null)).toEqual({ ok: true, value: s2 });
+    // A misfit delta is not the configuration's fault: no Nack is recorded.
+    expect(server.nodes()[0]?.lastNack).toBeNull();
   });
 
   it("refuses to start without node tokens", () => {

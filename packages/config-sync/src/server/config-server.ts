@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { type ConfigServiceHandlers, configServiceDefinition } from "@switchyard/proto";
 import type { SyncLogger } from "../logger.ts";
+import { createDeltaCache } from "./delta-cache.ts";
 import { healthHandlers, healthServiceDefinition } from "./health-service.ts";
 import { createNodeRegistry, type NodeStatus } from "./node-registry.ts";
 import { type NodeSession, startNodeSession } from "./node-session.ts";
@@ -73,6 +74,7 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
   const registry = createNodeRegistry();
   const sessions = new Set<NodeSession>();
   let current: VersionedSnapshot | undefined;
+  const deltas = createDeltaCache();
   let closing = false;
   let listening = false;
 
@@ -97,6 +99,7 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
       const session = startNodeSession(call, {
         certificateIdentity: certificateIdentity(call),
         previousToken: tokenIndex > 0,
+        deltaFrom: deltas.from,
         current: () => current,
         registry,
         logger,
@@ -139,6 +142,7 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
         return;
       }
       current = s;
+      deltas.published(s);
       logger.info({ version: s.version, generation: String(s.generation), nodes: sessions.size }, "snapshot published");
       for (const session of sessions) session.offer(s);
     },

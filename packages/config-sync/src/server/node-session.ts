@@ -3,7 +3,10 @@ import * as grpc from "@grpc/grpc-js";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import type { ConfigServiceHandlers } from "@switchyard/proto";
 import {
+  CAPABILITIES,
+  type ConfigDelta,
   decodeNodeMessage,
+  deltaResponse,
   MIN_PROTOCOL_VERSION,
   type NodeHello,
   type NodeMessage,
@@ -33,6 +36,8 @@ export interface NodeSession {
 }
 
 interface SessionDeps {
+  /** The delta from version `base` to `next`, or null when the server no longer has `base` or a delta is not worth it. */
+  deltaFrom(base: string, next: VersionedSnapshot): ConfigDelta | null;
   /** The node id a verified client certificate names; the Hello must carry the same id. */
   certificateIdentity: string | null;
   /** The node authenticated with an older token still accepted during a rotation. */
@@ -58,6 +63,9 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
   /** Generation of the snapshot sent with `latestNonce`, recorded when the node acks it. */
   let latestGeneration = 0n;
   const streamId = randomUUID();
+  /** The version the node serves as far as we know: a delta is computed against it. */
+  let base: string | null = null;
+  let takesDeltas = false;
   let blocked = false;
   let queued: VersionedSnapshot | null = null;
   let closed = false;
@@ -80,13 +88,23 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     close();
   };
 
-  const send = (s: VersionedSnapshot): void => {
+  /**
+   * Sends `s`, as a delta against `base` when the node takes deltas and the server still has that version;
+   * whole otherwise. After the send the node is assumed to serve `s`; a Nack corrects that.
+   */
+  const send = (s: VersionedSnapshot, full = false): void => {
     latestNonce = randomUUID();
     latestGeneration = s.generation;
     known = s.version;
-    blocked = !call.write(snapshotResponse(s, latestNonce));
-    events.onSent?.("full");
-    logger.debug({ nodeId: hello?.nodeId, version: s.version, generation: String(s.generation) }, "snapshot sent");
+    const delta = !full && takesDeltas && base !== null && base !== s.version ? deps.deltaFrom(base, s) : null;
+    const message = delta && base ? deltaResponse(base, s, delta, latestNonce) : snapshotResponse(s, latestNonce);
+    blocked = !call.write(message);
+    base = s.version;
+    events.onSent?.(delta ? "delta" : "full");
+    logger.debug(
+      { nodeId: hello?.nodeId, version: s.version, generation: String(s.generation), delta: delta !== null },
+      "snapshot sent",
+    );
   };
 
   const offer = (s: VersionedSnapshot): void => {
@@ -128,6 +146,8 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     clearTimeout(helloTimer);
     hello = h;
     known = h.lastAppliedVersion;
+    base = h.lastAppliedVersion;
+    takesDeltas = h.capabilities.includes(CAPABILITIES.delta);
     registry.connected(h, session, streamId);
     events.onConnected?.();
     // Headers now tell the node it was accepted, even when there is no snapshot to send yet.
@@ -147,6 +167,15 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
       logger.info({ nodeId: node.nodeId, version: m.version }, "data plane applied snapshot");
     } else {
       events.onAnswer?.("nack");
+      // The node kept what it had: the next delta must start from there.
+      base = m.keptVersion;
+      if (m.error.code === "delta_base_mismatch") {
+        // Not a problem with the configuration: our idea of the node's version was wrong. Send it whole.
+        logger.info({ nodeId: node.nodeId, version: m.version }, "delta did not fit the node; sending the snapshot");
+        const current = deps.current();
+        if (current && !blocked) send(current, true);
+        return;
+      }
       registry.nacked(node.nodeId, session, m.version, m.error);
       logger.warn(
         { nodeId: node.nodeId, version: m.version, keptVersion: m.keptVersion, error: m.error },

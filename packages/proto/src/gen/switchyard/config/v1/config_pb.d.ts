@@ -79,6 +79,14 @@ export declare type StreamConfigResponse = Message<"switchyard.config.v1.StreamC
      */
     value: Snapshot;
     case: "snapshot";
+  } | {
+    /**
+     * Changes against a snapshot the node has; sent only to nodes that list the "delta-v1" capability.
+     *
+     * @generated from field: switchyard.config.v1.SnapshotDelta delta = 2;
+     */
+    value: SnapshotDelta;
+    case: "delta";
   } | { case: undefined; value?: undefined };
 };
 
@@ -158,7 +166,7 @@ export declare type Hello = Message<"switchyard.config.v1.Hello"> & {
 export declare const HelloSchema: GenMessage<Hello>;
 
 /**
- * One complete configuration, sent whole rather than as a delta.
+ * One complete configuration, sent whole.
  *
  * @generated from message switchyard.config.v1.Snapshot
  */
@@ -197,6 +205,110 @@ export declare type Snapshot = Message<"switchyard.config.v1.Snapshot"> & {
  * Use `create(SnapshotSchema)` to create a new message.
  */
 export declare const SnapshotSchema: GenMessage<Snapshot>;
+
+/**
+ * The changes that turn the node's snapshot `base_version` into snapshot `version`. Applying them must give
+ * exactly the snapshot a full push of `version` would: the node recomputes the version and refuses a mismatch.
+ *
+ * @generated from message switchyard.config.v1.SnapshotDelta
+ */
+export declare type SnapshotDelta = Message<"switchyard.config.v1.SnapshotDelta"> & {
+  /**
+   * Identity of the resulting snapshot: lowercase hex SHA-256 of its canonical payload.
+   *
+   * @generated from field: string version = 1;
+   */
+  version: string;
+
+  /**
+   * Order of the resulting snapshot, taken from the control plane change log.
+   *
+   * @generated from field: uint64 generation = 2;
+   */
+  generation: bigint;
+
+  /**
+   * Unique per send, so an Ack or Nack can be matched to the send it answers.
+   *
+   * @generated from field: string nonce = 3;
+   */
+  nonce: string;
+
+  /**
+   * Version of the snapshot the changes apply to; a node serving another one nacks with "delta_base_mismatch".
+   *
+   * @generated from field: string base_version = 4;
+   */
+  baseVersion: string;
+
+  /**
+   * Entities added or changed, each in full; its schema_version is the resulting snapshot's.
+   *
+   * @generated from field: switchyard.config.v1.ConfigPayload upserts = 5;
+   */
+  upserts?: ConfigPayload | undefined;
+
+  /**
+   * Ids of the entities removed.
+   *
+   * @generated from field: switchyard.config.v1.RemovedIds removed = 6;
+   */
+  removed?: RemovedIds | undefined;
+};
+
+/**
+ * Describes the message switchyard.config.v1.SnapshotDelta.
+ * Use `create(SnapshotDeltaSchema)` to create a new message.
+ */
+export declare const SnapshotDeltaSchema: GenMessage<SnapshotDelta>;
+
+/**
+ * Ids of removed entities, by kind.
+ *
+ * @generated from message switchyard.config.v1.RemovedIds
+ */
+export declare type RemovedIds = Message<"switchyard.config.v1.RemovedIds"> & {
+  /**
+   * Removed providers.
+   *
+   * @generated from field: repeated string provider_ids = 1;
+   */
+  providerIds: string[];
+
+  /**
+   * Removed routes.
+   *
+   * @generated from field: repeated string route_ids = 2;
+   */
+  routeIds: string[];
+
+  /**
+   * Removed consumers.
+   *
+   * @generated from field: repeated string consumer_ids = 3;
+   */
+  consumerIds: string[];
+
+  /**
+   * Removed (or revoked) API keys.
+   *
+   * @generated from field: repeated string api_key_ids = 4;
+   */
+  apiKeyIds: string[];
+
+  /**
+   * Removed limits.
+   *
+   * @generated from field: repeated string limit_ids = 5;
+   */
+  limitIds: string[];
+};
+
+/**
+ * Describes the message switchyard.config.v1.RemovedIds.
+ * Use `create(RemovedIdsSchema)` to create a new message.
+ */
+export declare const RemovedIdsSchema: GenMessage<RemovedIds>;
 
 /**
  * The node applied a snapshot and now serves it.

@@ -14,7 +14,7 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
  * Describes the file switchyard/config/v1/config.proto.
  */
 export const file_switchyard_config_v1_config = /*@__PURE__*/
-  fileDesc("CiFzd2l0Y2h5YXJkL2NvbmZpZy92MS9jb25maWcucHJvdG8SFHN3aXRjaHlhcmQuY29uZmlnLnYxIqEBChNTdHJlYW1Db25maWdSZXF1ZXN0EiwKBWhlbGxvGAEgASgLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuSGVsbG9IABIoCgNhY2sYAiABKAsyGS5zd2l0Y2h5YXJkLmNvbmZpZy52MS5BY2tIABIqCgRuYWNrGAMgASgLMhouc3dpdGNoeWFyZC5jb25maWcudjEuTmFja0gAQgYKBGtpbmQiUgoUU3RyZWFtQ29uZmlnUmVzcG9uc2USMgoIc25hcHNob3QYASABKAsyHi5zd2l0Y2h5YXJkLmNvbmZpZy52MS5TbmFwc2hvdEgAQgYKBGtpbmQimAIKBUhlbGxvEg8KB25vZGVfaWQYASABKAkSEAoIaG9zdG5hbWUYAiABKAkSNwoGbGFiZWxzGAMgAygLMicuc3dpdGNoeWFyZC5jb25maWcudjEuSGVsbG8uTGFiZWxzRW50cnkSFQoNYnVpbGRfdmVyc2lvbhgEIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAUgASgNEhwKFGxhc3RfYXBwbGllZF92ZXJzaW9uGAYgASgJEh8KF2xhc3RfYXBwbGllZF9nZW5lcmF0aW9uGAcgASgEEhQKDGNhcGFiaWxpdGllcxgIIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInQKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAkSEgoKZ2VuZXJhdGlvbhgCIAEoBBINCgVub25jZRgDIAEoCRI0CgdwYXlsb2FkGAQgASgLMiMuc3dpdGNoeWFyZC5jb25maWcudjEuQ29uZmlnUGF5bG9hZCIlCgNBY2sSDwoHdmVyc2lvbhgBIAEoCRINCgVub25jZRgCIAEoCSJtCgROYWNrEg8KB3ZlcnNpb24YASABKAkSDQoFbm9uY2UYAiABKAkSFAoMa2VwdF92ZXJzaW9uGAMgASgJEi8KBWVycm9yGAQgASgLMiAuc3dpdGNoeWFyZC5jb25maWcudjEuQXBwbHlFcnJvciJTCgpBcHBseUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRITCgtlbnRpdHlfa2luZBgDIAEoCRIRCgllbnRpdHlfaWQYBCABKAkilwIKDUNvbmZpZ1BheWxvYWQSFgoOc2NoZW1hX3ZlcnNpb24YASABKA0SMQoJcHJvdmlkZXJzGAIgAygLMh4uc3dpdGNoeWFyZC5jb25maWcudjEuUHJvdmlkZXISKwoGcm91dGVzGAMgAygLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuUm91dGUSMQoJY29uc3VtZXJzGAQgAygLMh4uc3dpdGNoeWFyZC5jb25maWcudjEuQ29uc3VtZXISLgoIYXBpX2tleXMYBSADKAsyHC5zd2l0Y2h5YXJkLmNvbmZpZy52MS5BcGlLZXkSKwoGbGltaXRzGAYgAygLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuTGltaXQioQEKCFByb3ZpZGVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEa2luZBgDIAEoCRIQCghiYXNlX3VybBgEIAEoCRIUCgdhcGlfa2V5GAUgASgJSACIAQESGgoSY29ubmVjdF90aW1lb3V0X21zGAYgASgNEh0KFWZpcnN0X2J5dGVfdGltZW91dF9tcxgHIAEoDUIKCghfYXBpX2tleSJPCgVSb3V0ZRIKCgJpZBgBIAEoCRINCgVhbGlhcxgCIAEoCRITCgtwcm92aWRlcl9pZBgDIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgEIAEoCSI1CghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB2VuYWJsZWQYAyABKAgiNwoGQXBpS2V5EgoKAmlkGAEgASgJEhMKC2NvbnN1bWVyX2lkGAIgASgJEgwKBGhhc2gYAyABKAkieQoFTGltaXQSCgoCaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZ3aW5kb3cYAyABKAkSDQoFc2NvcGUYBCABKAkSEAoIc2NvcGVfaWQYBSABKAkSDQoFbGltaXQYBiABKAQSFgoOZmFpbHVyZV9wb2xpY3kYByABKAkyegoNQ29uZmlnU2VydmljZRJpCgxTdHJlYW1Db25maWcSKS5zd2l0Y2h5YXJkLmNvbmZpZy52MS5TdHJlYW1Db25maWdSZXF1ZXN0Giouc3dpdGNoeWFyZC5jb25maWcudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABYgZwcm90bzM");
+  fileDesc("CiFzd2l0Y2h5YXJkL2NvbmZpZy92MS9jb25maWcucHJvdG8SFHN3aXRjaHlhcmQuY29uZmlnLnYxIqEBChNTdHJlYW1Db25maWdSZXF1ZXN0EiwKBWhlbGxvGAEgASgLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuSGVsbG9IABIoCgNhY2sYAiABKAsyGS5zd2l0Y2h5YXJkLmNvbmZpZy52MS5BY2tIABIqCgRuYWNrGAMgASgLMhouc3dpdGNoeWFyZC5jb25maWcudjEuTmFja0gAQgYKBGtpbmQiiAEKFFN0cmVhbUNvbmZpZ1Jlc3BvbnNlEjIKCHNuYXBzaG90GAEgASgLMh4uc3dpdGNoeWFyZC5jb25maWcudjEuU25hcHNob3RIABI0CgVkZWx0YRgCIAEoCzIjLnN3aXRjaHlhcmQuY29uZmlnLnYxLlNuYXBzaG90RGVsdGFIAEIGCgRraW5kIpgCCgVIZWxsbxIPCgdub2RlX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEjcKBmxhYmVscxgDIAMoCzInLnN3aXRjaHlhcmQuY29uZmlnLnYxLkhlbGxvLkxhYmVsc0VudHJ5EhUKDWJ1aWxkX3ZlcnNpb24YBCABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgFIAEoDRIcChRsYXN0X2FwcGxpZWRfdmVyc2lvbhgGIAEoCRIfChdsYXN0X2FwcGxpZWRfZ2VuZXJhdGlvbhgHIAEoBBIUCgxjYXBhYmlsaXRpZXMYCCADKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ0CghTbmFwc2hvdBIPCgd2ZXJzaW9uGAEgASgJEhIKCmdlbmVyYXRpb24YAiABKAQSDQoFbm9uY2UYAyABKAkSNAoHcGF5bG9hZBgEIAEoCzIjLnN3aXRjaHlhcmQuY29uZmlnLnYxLkNvbmZpZ1BheWxvYWQiwgEKDVNuYXBzaG90RGVsdGESDwoHdmVyc2lvbhgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgEEg0KBW5vbmNlGAMgASgJEhQKDGJhc2VfdmVyc2lvbhgEIAEoCRI0Cgd1cHNlcnRzGAUgASgLMiMuc3dpdGNoeWFyZC5jb25maWcudjEuQ29uZmlnUGF5bG9hZBIxCgdyZW1vdmVkGAYgASgLMiAuc3dpdGNoeWFyZC5jb25maWcudjEuUmVtb3ZlZElkcyJzCgpSZW1vdmVkSWRzEhQKDHByb3ZpZGVyX2lkcxgBIAMoCRIRCglyb3V0ZV9pZHMYAiADKAkSFAoMY29uc3VtZXJfaWRzGAMgAygJEhMKC2FwaV9rZXlfaWRzGAQgAygJEhEKCWxpbWl0X2lkcxgFIAMoCSIlCgNBY2sSDwoHdmVyc2lvbhgBIAEoCRINCgVub25jZRgCIAEoCSJtCgROYWNrEg8KB3ZlcnNpb24YASABKAkSDQoFbm9uY2UYAiABKAkSFAoMa2VwdF92ZXJzaW9uGAMgASgJEi8KBWVycm9yGAQgASgLMiAuc3dpdGNoeWFyZC5jb25maWcudjEuQXBwbHlFcnJvciJTCgpBcHBseUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRITCgtlbnRpdHlfa2luZBgDIAEoCRIRCgllbnRpdHlfaWQYBCABKAkilwIKDUNvbmZpZ1BheWxvYWQSFgoOc2NoZW1hX3ZlcnNpb24YASABKA0SMQoJcHJvdmlkZXJzGAIgAygLMh4uc3dpdGNoeWFyZC5jb25maWcudjEuUHJvdmlkZXISKwoGcm91dGVzGAMgAygLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuUm91dGUSMQoJY29uc3VtZXJzGAQgAygLMh4uc3dpdGNoeWFyZC5jb25maWcudjEuQ29uc3VtZXISLgoIYXBpX2tleXMYBSADKAsyHC5zd2l0Y2h5YXJkLmNvbmZpZy52MS5BcGlLZXkSKwoGbGltaXRzGAYgAygLMhsuc3dpdGNoeWFyZC5jb25maWcudjEuTGltaXQioQEKCFByb3ZpZGVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEa2luZBgDIAEoCRIQCghiYXNlX3VybBgEIAEoCRIUCgdhcGlfa2V5GAUgASgJSACIAQESGgoSY29ubmVjdF90aW1lb3V0X21zGAYgASgNEh0KFWZpcnN0X2J5dGVfdGltZW91dF9tcxgHIAEoDUIKCghfYXBpX2tleSJPCgVSb3V0ZRIKCgJpZBgBIAEoCRINCgVhbGlhcxgCIAEoCRITCgtwcm92aWRlcl9pZBgDIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgEIAEoCSI1CghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB2VuYWJsZWQYAyABKAgiNwoGQXBpS2V5EgoKAmlkGAEgASgJEhMKC2NvbnN1bWVyX2lkGAIgASgJEgwKBGhhc2gYAyABKAkieQoFTGltaXQSCgoCaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZ3aW5kb3cYAyABKAkSDQoFc2NvcGUYBCABKAkSEAoIc2NvcGVfaWQYBSABKAkSDQoFbGltaXQYBiABKAQSFgoOZmFpbHVyZV9wb2xpY3kYByABKAkyegoNQ29uZmlnU2VydmljZRJpCgxTdHJlYW1Db25maWcSKS5zd2l0Y2h5YXJkLmNvbmZpZy52MS5TdHJlYW1Db25maWdSZXF1ZXN0Giouc3dpdGNoeWFyZC5jb25maWcudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABYgZwcm90bzM");
 
 /**
  * Describes the message switchyard.config.v1.StreamConfigRequest.
@@ -45,67 +45,81 @@ export const SnapshotSchema = /*@__PURE__*/
   messageDesc(file_switchyard_config_v1_config, 3);
 
 /**
+ * Describes the message switchyard.config.v1.SnapshotDelta.
+ * Use `create(SnapshotDeltaSchema)` to create a new message.
+ */
+export const SnapshotDeltaSchema = /*@__PURE__*/
+  messageDesc(file_switchyard_config_v1_config, 4);
+
+/**
+ * Describes the message switchyard.config.v1.RemovedIds.
+ * Use `create(RemovedIdsSchema)` to create a new message.
+ */
+export const RemovedIdsSchema = /*@__PURE__*/
+  messageDesc(file_switchyard_config_v1_config, 5);
+
+/**
  * Describes the message switchyard.config.v1.Ack.
  * Use `create(AckSchema)` to create a new message.
  */
 export const AckSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 4);
+  messageDesc(file_switchyard_config_v1_config, 6);
 
 /**
  * Describes the message switchyard.config.v1.Nack.
  * Use `create(NackSchema)` to create a new message.
  */
 export const NackSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 5);
+  messageDesc(file_switchyard_config_v1_config, 7);
 
 /**
  * Describes the message switchyard.config.v1.ApplyError.
  * Use `create(ApplyErrorSchema)` to create a new message.
  */
 export const ApplyErrorSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 6);
+  messageDesc(file_switchyard_config_v1_config, 8);
 
 /**
  * Describes the message switchyard.config.v1.ConfigPayload.
  * Use `create(ConfigPayloadSchema)` to create a new message.
  */
 export const ConfigPayloadSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 7);
+  messageDesc(file_switchyard_config_v1_config, 9);
 
 /**
  * Describes the message switchyard.config.v1.Provider.
  * Use `create(ProviderSchema)` to create a new message.
  */
 export const ProviderSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 8);
+  messageDesc(file_switchyard_config_v1_config, 10);
 
 /**
  * Describes the message switchyard.config.v1.Route.
  * Use `create(RouteSchema)` to create a new message.
  */
 export const RouteSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 9);
+  messageDesc(file_switchyard_config_v1_config, 11);
 
 /**
  * Describes the message switchyard.config.v1.Consumer.
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 10);
+  messageDesc(file_switchyard_config_v1_config, 12);
 
 /**
  * Describes the message switchyard.config.v1.ApiKey.
  * Use `create(ApiKeySchema)` to create a new message.
  */
 export const ApiKeySchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 11);
+  messageDesc(file_switchyard_config_v1_config, 13);
 
 /**
  * Describes the message switchyard.config.v1.Limit.
  * Use `create(LimitSchema)` to create a new message.
  */
 export const LimitSchema = /*@__PURE__*/
-  messageDesc(file_switchyard_config_v1_config, 12);
+  messageDesc(file_switchyard_config_v1_config, 14);
 
 /**
  * Pushes configuration snapshots from the control plane to data planes.
