@@ -18,6 +18,8 @@ const ports = (rule: any): string[] => (rule.ports ?? []).map((p: any) => `${p.p
 /** The component a rule's podSelector peers select, e.g. "control-plane". */
 const peerComponents = (rule: any): string[] =>
   (rule.to ?? rule.from ?? []).map((p: any) => p.podSelector?.matchLabels?.["app.kubernetes.io/component"]);
+/** cert-manager csi-driver's placeholder for the pod name. */
+const POD_NAME_VARIABLE = ["$", "{POD_NAME}"].join("");
 const hook = (o: K8sObject) => o.metadata.annotations?.["helm.sh/hook"] as string | undefined;
 const weight = (o: K8sObject) => Number(o.metadata.annotations?.["helm.sh/hook-weight"] ?? 0);
 
@@ -147,6 +149,51 @@ describe("chart: policies, hooks and routing", () => {
     expect(hook(job)).toBeUndefined();
     expect(job.metadata.name).toBe("switchyard-migrate-1");
     expect(job.spec.backoffLimit).toBeGreaterThan(0);
+  });
+
+  it("runs the config stream on TLS by default, with the data planes trusting only the CA", () => {
+    const objects = rendered.get("default-values.yaml")!;
+    const cp = find(objects, "ConfigMap", "control-plane").data;
+    const dp = find(objects, "ConfigMap", "data-plane").data;
+    expect([cp.GRPC_ALLOW_PLAINTEXT, dp.CONFIG_ALLOW_PLAINTEXT]).toEqual(["false", "false"]);
+    expect(dp.CONTROL_PLANE_URL).toBe("https://switchyard-control-plane:50051");
+    const cpVolume = podSpec(find(objects, "Deployment", "control-plane")).volumes.find((v: any) => v.secret);
+    const dpVolume = podSpec(find(objects, "Deployment", "data-plane")).volumes.find((v: any) => v.secret);
+    expect(cpVolume.secret.secretName).toBe("switchyard-grpc-tls");
+    expect(dpVolume.secret).toEqual({ secretName: "switchyard-grpc-tls", items: [{ key: "ca.crt", path: "ca.crt" }] });
+    const plain = rendered.get("minimal-values.yaml")!;
+    expect(find(plain, "ConfigMap", "data-plane").data).toMatchObject({
+      CONTROL_PLANE_URL: "switchyard-control-plane:50051",
+      CONFIG_ALLOW_PLAINTEXT: "true",
+    });
+    expect(find(plain, "ConfigMap", "control-plane").data.GRPC_ALLOW_PLAINTEXT).toBe("true");
+  });
+
+  it("issues the control plane's certificate for the name data planes dial, and per-pod client certificates", () => {
+    const objects = production();
+    const cert = find(objects, "Certificate", "grpc-tls");
+    const host = /^https:\/\/([^:]+):/.exec(find(objects, "ConfigMap", "data-plane").data.CONTROL_PLANE_URL)![1];
+    expect(cert.spec.dnsNames).toContain(host);
+    expect(cert.spec.usages).toContain("server auth");
+    expect(cert.spec.issuerRef).toEqual({
+      name: "switchyard-internal-ca",
+      kind: "ClusterIssuer",
+      group: "cert-manager.io",
+    });
+    const cpPod = podSpec(find(objects, "Deployment", "control-plane"));
+    expect(cpPod.volumes.find((v: any) => v.name === "grpc-tls").secret.secretName).toBe(cert.spec.secretName);
+    expect(find(objects, "ConfigMap", "control-plane").data.GRPC_TLS_CLIENT_CA_FILE).toBe(
+      "/etc/switchyard/grpc-tls/ca.crt",
+    );
+    const dpPod = podSpec(find(objects, "Deployment", "data-plane"));
+    const csi = dpPod.volumes.find((v: any) => v.csi).csi;
+    expect(csi.driver).toBe("csi.cert-manager.io");
+    // csi-driver's own placeholder syntax, not a template string.
+    expect(csi.volumeAttributes["csi.cert-manager.io/common-name"]).toBe(POD_NAME_VARIABLE);
+    expect(csi.volumeAttributes["csi.cert-manager.io/key-usages"]).toContain("client auth");
+    // The control plane requires CN = NODE_ID, and NODE_ID is the pod name.
+    const nodeId = dpPod.containers[0].env.find((e: any) => e.name === "NODE_ID");
+    expect(nodeId.valueFrom.fieldRef.fieldPath).toBe("metadata.name");
   });
 
   it("routes ingresses only to the API ports, with TLS, cert-manager and streaming settings", () => {

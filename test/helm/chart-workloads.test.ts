@@ -4,7 +4,15 @@ import { containerEnv, portNumber, preStopSeconds } from "./pod-env.ts";
 import { readmeDefault, readmeEnv } from "./readme-env.ts";
 
 /** Variables that carry secrets: they may only come from a Secret, never from a ConfigMap or a literal. */
-const SECRET_VARS = ["ADMIN_TOKEN", "NODE_TOKEN", "MASTER_KEY", "DATABASE_URL", "REDIS_URL", "SNAPSHOT_KEY"];
+const SECRET_VARS = [
+  "ADMIN_TOKEN",
+  "NODE_TOKEN",
+  "NODE_TOKEN_PREVIOUS",
+  "MASTER_KEY",
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SNAPSHOT_KEY",
+];
 
 const workloads = (objects: K8sObject[]) =>
   objects.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind));
@@ -72,9 +80,16 @@ describe("chart: workloads of both planes", () => {
   it("sets every documented variable, except those it leaves to the app on purpose", () => {
     // Each exception says why; a variable added to the README fails here until the chart handles it.
     const leftOut: Record<string, Record<string, string>> = {
-      "Control plane": { HOST: "only with controlPlane.config.host", SWITCHYARD_DATA_DIR: "local mode only" },
+      "Control plane": {
+        HOST: "only with controlPlane.config.host",
+        SWITCHYARD_DATA_DIR: "local mode only",
+        GRPC_TLS_CLIENT_CA_FILE: "only with configStream.tls.mutual",
+      },
       "Data plane": {
         HOST: "only with dataPlane.config.host",
+        CONFIG_TLS_CERT_FILE: "only with configStream.tls.mutual",
+        CONFIG_TLS_KEY_FILE: "only with configStream.tls.mutual",
+        CONFIG_TLS_SERVER_NAME: "the dialled Service name is in the certificate",
         NODE_LABELS: "only with dataPlane.config.nodeLabels",
         SWITCHYARD_DATA_DIR: "SNAPSHOT_FILE is set instead",
         SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: "a test hook",
@@ -176,6 +191,26 @@ describe("chart: workloads of both planes", () => {
         expect(pod.automountServiceAccountToken, `${file} ${w.metadata.name}`).toBe(false);
       }
     }
+  });
+
+  it("points every *_FILE variable into a volume the container mounts", () => {
+    const variants = [...rendered.values(), render({ values: ["ci/production-values.yaml"] })];
+    let checked = 0;
+    for (const objects of variants) {
+      for (const w of workloads(objects)) {
+        const c = podSpec(w).containers[0];
+        const mounts: string[] = (c.volumeMounts ?? []).map((m: any) => m.mountPath);
+        for (const [name, source] of containerEnv(objects, c)) {
+          if (!name.endsWith("_FILE") || source.kind !== "configMap" || source.value === "") continue;
+          expect(
+            mounts.some((m) => source.value.startsWith(`${m}/`)),
+            `${w.metadata.name} ${name}`,
+          ).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it("mounts a writable volume wherever the data plane writes its last-known-good snapshot", () => {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import * as certManager from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import * as monitoring from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import * as apps from "kubernetes-models/apps/v1";
 import * as autoscaling from "kubernetes-models/autoscaling/v2";
@@ -18,6 +19,7 @@ const GROUPS: Record<string, { module: string; models: Record<string, unknown> }
   "policy/v1": { module: "kubernetes-models/policy/v1", models: policy },
   "autoscaling/v2": { module: "kubernetes-models/autoscaling/v2", models: autoscaling },
   "networking.k8s.io/v1": { module: "kubernetes-models/networking.k8s.io/v1", models: networking },
+  "cert-manager.io/v1": { module: "@kubernetes-models/cert-manager/cert-manager.io/v1", models: certManager },
   "monitoring.coreos.com/v1": {
     module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
     models: monitoring,

@@ -65,7 +65,7 @@ app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 
 {{/* True when at least one secret is given as a literal value, so the chart writes its own Secret. */}}
 {{- define "switchyard.chartSecret" -}}
-{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" "snapshotKey" -}}
+{{- range $entry := list "adminToken" "nodeToken" "nodeTokenPrevious" "masterKey" "databaseUrl" "redisUrl" "snapshotKey" -}}
 {{- if (index $.Values.secrets $entry).value -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
@@ -257,4 +257,23 @@ annotations:
 {{- $e := index $.Values.secrets $entry -}}
 {{- if not (or $e.value $e.existingSecret) -}}true{{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secret with the config stream's certificate: cert-manager's, or the one named in values. */}}
+{{- define "switchyard.grpcTlsSecret" -}}
+{{- if .Values.configStream.tls.certManager.enabled -}}
+{{- include "switchyard.componentName" (list . "grpc-tls") -}}
+{{- else -}}
+{{- required "configStream.tls.existingSecret: name the Secret with the config stream's certificate, or turn on configStream.tls.certManager" .Values.configStream.tls.existingSecret -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The issuer of the data planes' per-pod client certificates (mutual TLS). */}}
+{{- define "switchyard.clientIssuer" -}}
+{{- $m := .Values.configStream.tls.mutual.issuerRef -}}
+{{- $ref := ternary $m .Values.configStream.tls.certManager.issuerRef (not (empty $m.name)) -}}
+{{- if not $ref.name -}}
+{{- fail "configStream.tls.mutual needs an issuer: set configStream.tls.mutual.issuerRef.name or configStream.tls.certManager.issuerRef.name" -}}
+{{- end -}}
+{{- toYaml $ref -}}
 {{- end -}}
