@@ -4,4 +4,5 @@ export { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createOpsApp, type OpsAppOptions } from "./ops-app.ts";
 export { createRegistry, type RegistryOptions } from "./registry.ts";
+export { requestHeader } from "./request-header.ts";
 export { type RequestIdOptions, type RequestIdVariables, requestId } from "./request-id.ts";

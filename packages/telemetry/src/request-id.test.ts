@@ -9,6 +9,8 @@ function app(opts?: Parameters<typeof requestId>[0]) {
   a.get("/raw", (c) => new Response(c.var.requestId, { status: 200 }));
   // Response.redirect() has immutable headers, like a response passed through from fetch().
   a.get("/frozen", () => Response.redirect("http://example.test/", 302));
+  // What @hono/node-server's RESPONSE_ALREADY_SENT looks like: the handler wrote to the socket itself.
+  a.get("/sent", () => new Response(null, { status: 200, headers: { "x-hono-already-sent": "true" } }));
   return a;
 }
 
@@ -60,5 +62,10 @@ describe("requestId", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("http://example.test/");
     expect(res.headers.get("x-request-id")).toBe("g2");
+  });
+
+  it("leaves a response the handler already wrote to the socket alone", async () => {
+    const res = await app({ generate: () => "g3" }).request("/sent");
+    expect(res.headers.get("x-request-id")).toBeNull();
   });
 });
