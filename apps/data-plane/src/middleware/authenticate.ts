@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@switchyard/errors";
+import { requestHeader } from "@switchyard/telemetry";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env.ts";
 import type { RuntimeSource } from "../runtime/types.ts";
@@ -20,7 +21,7 @@ export function authenticate(opts: AuthenticateOptions): MiddlewareHandler<AppEn
   return async function authenticateMiddleware(c, next) {
     const runtime = opts.runtime.current();
     if (!runtime) throw new AppError("not_ready", "The gateway has not received its configuration yet.");
-    const m = BEARER.exec(c.req.header("authorization") ?? "");
+    const m = BEARER.exec(requestHeader(c, "authorization") ?? "");
     if (!m) {
       throw new AppError(
         "invalid_api_key",

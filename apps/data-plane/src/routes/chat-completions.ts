@@ -1,6 +1,6 @@
 import { AppError } from "@switchyard/errors";
 import type { RequestLimiter } from "@switchyard/ratelimit";
-import type { Logger } from "@switchyard/telemetry";
+import { type Logger, requestHeader } from "@switchyard/telemetry";
 import { Hono } from "hono";
 import { alreadySent } from "../http/already-sent.ts";
 import { type AppEnv, nodeBindings } from "../http/app-env.ts";
@@ -46,7 +46,7 @@ export function chatCompletionsRoute(opts: ChatCompletionsOptions): Hono<AppEnv>
   app.post("/v1/chat/completions", async (c) => {
     const node = nodeBindings(c.env);
     const bytes = await readBodyCapped(
-      { incoming: node?.incoming, web: () => c.req.raw.body, contentLength: c.req.header("content-length") },
+      { incoming: node?.incoming, web: () => c.req.raw.body, contentLength: requestHeader(c, "content-length") },
       opts.maxRequestBodyBytes,
     );
     const body = parseChatRequest(bytes);
