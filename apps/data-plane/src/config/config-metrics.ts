@@ -52,6 +52,12 @@ export function createConfigMetrics(registry: Registry, freshness: ConfigFreshne
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
+  const decode = new Histogram({
+    name: "switchyard_dataplane_config_decode_duration_seconds",
+    help: "Time to decode and verify a pushed snapshot or delta (merge, version hash, consistency) before compiling it.",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
   const size = new Gauge({
     name: "switchyard_dataplane_config_snapshot_bytes",
     help: "Size of the encoded snapshot the node serves.",
@@ -72,6 +78,7 @@ export function createConfigMetrics(registry: Registry, freshness: ConfigFreshne
   return {
     onApply(report, gen) {
       applies.inc({ result: report.result, source: report.source });
+      if (report.decodeMs !== undefined) decode.observe(report.decodeMs / 1000);
       if (report.result === "ack") {
         duration.observe(report.durationMs / 1000);
         if (gen !== undefined) generation.set(Number(gen));

@@ -62,7 +62,11 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
   };
 
   /** Applies `s`; on success it becomes what the node serves. Never throws. */
-  const applyNow = async (s: VersionedSnapshot, source: SnapshotSource): Promise<Result<void, ApplyError>> => {
+  const applyNow = async (
+    s: VersionedSnapshot,
+    source: SnapshotSource,
+    decodeMs?: number,
+  ): Promise<Result<void, ApplyError>> => {
     const started = performance.now();
     let result: Result<void, ApplyError>;
     try {
@@ -78,6 +82,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
       source,
       version: s.version,
       durationMs,
+      ...(decodeMs === undefined ? {} : { decodeMs }),
       ...(result.ok ? { snapshot: s } : {}),
     });
     return result;
@@ -90,16 +95,18 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         logger.warn({ version: m.version, keptVersion, error }, "snapshot rejected; keeping the current one");
         return { type: "nack", version: m.version, nonce: m.nonce, keptVersion, error };
       };
+      const decodeStarted = performance.now();
       const resolved = m.resolve(applied);
+      const decodeMs = performance.now() - decodeStarted;
       if (!resolved.ok) {
-        opts.onApplyResult?.({ result: "nack", source: "stream", version: m.version, durationMs: 0 });
+        opts.onApplyResult?.({ result: "nack", source: "stream", version: m.version, durationMs: 0, decodeMs });
         return nack(resolved.error);
       }
       const s = resolved.value;
       // Already serving it (the control plane lost track of this node): confirm without applying again.
       if (s.version === keptVersion) return { type: "ack", version: s.version, nonce: m.nonce };
       if (stopped) return nack({ code: "stopping", message: "the data plane is shutting down" });
-      const result = await applyNow(s, "stream");
+      const result = await applyNow(s, "stream", decodeMs);
       if (!result.ok) return nack(result.error);
       logger.info({ version: s.version, generation: String(s.generation) }, "snapshot applied");
       return { type: "ack", version: s.version, nonce: m.nonce };

@@ -20,6 +20,8 @@ export interface ApplyReport {
   readonly snapshot?: VersionedSnapshot;
   /** Time spent in `apply` (compile and swap), in milliseconds; 0 when apply was not reached. */
   readonly durationMs: number;
+  /** Time spent decoding and verifying the message (delta merge, version hash, consistency), in milliseconds. */
+  readonly decodeMs?: number;
 }
 
 /** Options of `createConfigWatcher`. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { buildSnapshot, canonicalJson } from "@switchyard/policy";
 import { SnapshotSchema } from "@switchyard/proto";
@@ -27,6 +28,29 @@ describe("versionOf", () => {
     const empty = buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] });
     // sha256('{"apiKeys":[],"consumers":[],"limits":[],"providers":[],"routes":[],"schemaVersion":1}')
     expect(versionOf(empty)).toBe("c8932559d723c5e471b6a9c4aaaedf989042925321f0a804ac1da672d79a6f82");
+  });
+
+  it("hashes exactly policy's canonical JSON, whatever the values", () => {
+    const odd = buildSnapshot({
+      providers: [
+        { ...sampleConfig().providers[0]!, apiKey: null, name: 'quo"te \\ ünï 🚀' },
+        { ...sampleConfig().providers[1]!, baseUrl: "", connectTimeoutMs: 0.5 },
+      ],
+      routes: [],
+      consumers: [
+        { id: "b", name: "", enabled: false },
+        { id: "a", name: "x", enabled: true },
+      ],
+      apiKeys: sampleConfig().apiKeys,
+      limits: sampleConfig().limits,
+    });
+    for (const c of [
+      odd,
+      sampleConfig("z"),
+      buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] }),
+    ]) {
+      expect(versionOf(c)).toBe(createHash("sha256").update(canonicalJson(c)).digest("hex"));
+    }
   });
 
   it("changes when any value changes", () => {

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { type ConfigSnapshot, canonicalJson, type VersionedSnapshot } from "@switchyard/policy";
+import type { ConfigSnapshot, VersionedSnapshot } from "@switchyard/policy";
+import { canonicalSha256 } from "./canonical-hash.ts";
 
 /**
  * The version of the stream protocol this build speaks. A server refuses a Hello with another version;
@@ -15,7 +15,7 @@ export const MIN_PROTOCOL_VERSION = 1;
 
 /** A snapshot's identity: lowercase hex SHA-256 of its canonical JSON, so both planes compute the same value. */
 export function versionOf(config: ConfigSnapshot): string {
-  return createHash("sha256").update(canonicalJson(config)).digest("hex");
+  return canonicalSha256(config);
 }
 
 /** Pairs a snapshot with its version and its change-log generation; the result is frozen like the snapshot. */
