@@ -33,7 +33,9 @@ describe("config watcher", () => {
     const good = versionSnapshot(sampleConfig("a"), 1n);
     server.publish(good);
     const w = startWatcher(port, "dp-1");
-    await waitFor(() => w.watcher.appliedVersion() === good.version, "first apply");
+    // Wait for the server to record the Ack: one still in flight would answer an older nonce once the next
+    // snapshot goes out, and be ignored as stale.
+    await waitFor(() => server.nodes()[0]?.ackedVersion === good.version, "first ack");
     // Payload "b" under the version of "c": what a corrupted or buggy control plane would send.
     const forged = { ...versionSnapshot(sampleConfig("b"), 2n), version: versionOf(sampleConfig("c")) };
     server.publish(forged);
