@@ -9,6 +9,26 @@ export interface AccessLogOptions {
   logger: Logger;
 }
 
+/** One access line: what was asked (method and route pattern, never the URL), the answer and its time. */
+export interface AccessLine {
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
+  requestId: string | null;
+}
+
+/** Writes an access line; server errors are worth an alert, everything else is routine traffic. */
+export function logRequest(logger: Logger, line: AccessLine): void {
+  if (line.status >= 500) logger.error(line, "request");
+  else logger.info(line, "request");
+}
+
+/** Milliseconds rounded to microseconds, as access lines carry them. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 /**
  * Middleware that logs one line per request: method, route pattern, status, duration and request id.
  * It deliberately logs the pattern instead of the URL (query strings can carry keys or prompt text)
@@ -24,16 +44,13 @@ export function accessLog(opts: AccessLogOptions): MiddlewareHandler<{ Variables
       await next();
       status = c.res.status;
     } finally {
-      const line = {
+      logRequest(logger, {
         method: methodLabel(c.req.method),
         route: routeLabel(c, ownIndex),
         status,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        durationMs: roundMs(performance.now() - started),
         requestId: c.var.requestId ?? null,
-      };
-      // Server errors are worth an alert; everything else is routine traffic.
-      if (status >= 500) logger.error(line, "request");
-      else logger.info(line, "request");
+      });
     }
   };
 }

@@ -12,7 +12,8 @@ export interface HttpMetricsOptions {
 
 type Labels = "method" | "route" | "status_class";
 
-interface HttpMetricSet {
+/** The two HTTP metrics of one subsystem. */
+export interface HttpMetricSet {
   requests: Counter<Labels>;
   duration: Histogram<Labels>;
 }
@@ -26,7 +27,8 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 /** Metric sets already registered, per registry and subsystem, so a second factory call reuses them. */
 const registered = new WeakMap<Registry, Map<string, HttpMetricSet>>();
 
-function metricsFor(registry: Registry, subsystem: string): HttpMetricSet {
+/** The subsystem's HTTP metrics on a registry, registered on first use. */
+export function metricsFor(registry: Registry, subsystem: string): HttpMetricSet {
   let bySubsystem = registered.get(registry);
   if (!bySubsystem) {
     bySubsystem = new Map();

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { requestHeader } from "./request-header.ts";
 
 /** Hono variables set by {@link requestId}; declare them on an app as `new Hono<{ Variables: RequestIdVariables }>()`. */
@@ -21,6 +21,27 @@ const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** @hono/node-server's marker on a response the handler already wrote to the Node response itself. */
 const ALREADY_SENT = "x-hono-already-sent";
 
+/** The id a request runs under: the caller's own when it is well formed, else a fresh one. */
+export function chooseRequestId(incoming: string | undefined, generate: () => string): string {
+  return incoming !== undefined && ACCEPTED_ID.test(incoming) ? incoming : generate();
+}
+
+/**
+ * Puts the id on the response, unless the handler already wrote the response to the Node socket itself (it
+ * sent the header then) or the header is there already.
+ */
+export function stampRequestId(c: Context, header: string, id: string): void {
+  const headers = c.res.headers;
+  if (headers.has(ALREADY_SENT) || headers.get(header) === id) return;
+  try {
+    headers.set(header, id);
+  } catch {
+    // Responses passed through from fetch() have immutable headers; copy the response to add one.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(header, id);
+  }
+}
+
 /**
  * Middleware that gives every request an id: the caller's own when it is well formed, else a fresh one.
  * The id is stored as `c.var.requestId` and put on the response header so callers can quote it. A handler
@@ -31,18 +52,9 @@ export function requestId(opts: RequestIdOptions = {}): MiddlewareHandler<{ Vari
   const header = (opts.header ?? "x-request-id").toLowerCase();
   const generate = opts.generate ?? (() => crypto.randomUUID());
   return async function requestIdMiddleware(c, next) {
-    const incoming = requestHeader(c, header);
-    const id = incoming !== undefined && ACCEPTED_ID.test(incoming) ? incoming : generate();
+    const id = chooseRequestId(requestHeader(c, header), generate);
     c.set("requestId", id);
     await next();
-    const headers = c.res.headers;
-    if (headers.has(ALREADY_SENT) || headers.get(header) === id) return;
-    try {
-      headers.set(header, id);
-    } catch {
-      // Responses passed through from fetch() have immutable headers; copy the response to add one.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set(header, id);
-    }
+    stampRequestId(c, header, id);
   };
 }
