@@ -1,13 +1,6 @@
 import { AppError } from "@switchyard/errors";
 import type { RequestLimiter } from "@switchyard/ratelimit";
-import {
-  accessLog,
-  healthRoutes,
-  httpMetrics,
-  type Logger,
-  type ReadinessCheck,
-  requestId,
-} from "@switchyard/telemetry";
+import { healthRoutes, type Logger, type ReadinessCheck, requestTelemetry } from "@switchyard/telemetry";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Registry } from "prom-client";
@@ -46,12 +39,8 @@ export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
   const ready = deps.ready ?? (() => deps.runtime.current() !== null);
   app.route("/", healthRoutes(ready));
 
-  app.use(
-    "/v1/*",
-    requestId(),
-    accessLog({ logger: deps.logger }),
-    httpMetrics({ registry: deps.registry, subsystem: "dataplane" }),
-  );
+  // Request id, access log and HTTP metrics in one middleware: one async frame per request instead of three.
+  app.use("/v1/*", requestTelemetry({ logger: deps.logger, registry: deps.registry, subsystem: "dataplane" }));
   app.use("/v1/*", authenticate({ runtime: deps.runtime }));
   app.route(
     "/",

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { AppError } from "@switchyard/errors";
 import { requestHeader } from "@switchyard/telemetry";
 import type { MiddlewareHandler } from "hono";
@@ -28,7 +28,8 @@ export function authenticate(opts: AuthenticateOptions): MiddlewareHandler<AppEn
         "You didn't provide an API key. Provide it in the Authorization header as 'Bearer <key>'.",
       );
     }
-    const grant = runtime.keys.get(createHash("sha256").update(m[1]!).digest("hex"));
+    // One-shot hashing: no Hash object per request.
+    const grant = runtime.keys.get(hash("sha256", m[1]!, "hex"));
     if (!grant) throw new AppError("invalid_api_key", "Incorrect API key provided.");
     c.set("grant", grant);
     await next();
