@@ -1,6 +1,6 @@
 import type { FailurePolicy, LimitKind, LimitScope, LimitWindow, ProviderKind } from "@switchyard/policy";
 import type { ColumnType, Generated } from "kysely";
-import type { HistoryContent } from "./history/history-content.ts";
+import type { HistoryContent, HistoryCounts, HistoryPolicy } from "./history/history-content.ts";
 
 /** A `timestamptz` column the database fills in; both drivers return it as a `Date`. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -125,17 +125,30 @@ export interface DataPlaneNodesTable {
   updated_at: Timestamp;
 }
 
-/** Row shape of `config_snapshots`: the history of published snapshots (see history/history-content.ts). */
+/**
+ * Row shape of `config_snapshots`: the history of published snapshots. With `policy_digest`, `content` holds
+ * only the counts and the policy is in `config_policy_states`; without it (older rows) `content` is the whole
+ * HistoryContent.
+ */
 export interface ConfigSnapshotsTable {
   generation: ColumnType<bigint, number | bigint, never>;
   version: string;
-  content: ColumnType<HistoryContent, string, never>;
+  content: ColumnType<HistoryContent | { counts: HistoryCounts }, string, never>;
+  policy_digest: ColumnType<string | null, string | null, never>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+/** Row shape of `config_policy_states`: one distinct policy (providers, routes, limits), by its SHA-256. */
+export interface ConfigPolicyStatesTable {
+  digest: string;
+  content: ColumnType<HistoryPolicy, string, never>;
   created_at: ColumnType<Date, never, never>;
 }
 
 /** The schema as the current code sees it. Migrations deliberately do not use this type. */
 export interface Database {
   config_snapshots: ConfigSnapshotsTable;
+  config_policy_states: ConfigPolicyStatesTable;
   data_plane_nodes: DataPlaneNodesTable;
   providers: ProvidersTable;
   routes: RoutesTable;

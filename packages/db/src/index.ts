@@ -22,8 +22,11 @@ export type { NodeNackRecord, NodeStatusInput, NodeStatusRecord } from "./fleet/
 export * as nodeStatuses from "./fleet/node-status-repository.ts";
 export { applyRollback } from "./history/apply-rollback.ts";
 export {
+  countsOf,
   type HistoryContent,
+  type HistoryCounts,
   type HistoryLimit,
+  type HistoryPolicy,
   type HistoryProvider,
   type HistoryRoute,
   historyContentOf,
@@ -35,7 +38,7 @@ export {
   planRollback,
   type RollbackPlan,
 } from "./history/rollback-plan.ts";
-export type { HistoryEntry } from "./history/snapshot-history-repository.ts";
+export type { FullHistoryEntry, HistoryEntry } from "./history/snapshot-history-repository.ts";
 export * as snapshotHistory from "./history/snapshot-history-repository.ts";
 export type { LimitInput, LimitPatch, LimitRecord } from "./limits/limit-record.ts";
 export * as limits from "./limits/limit-repository.ts";

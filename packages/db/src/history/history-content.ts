@@ -44,6 +44,29 @@ export interface HistoryContent {
   readonly apiKeys: number;
 }
 
+/** The part of history a rollback restores. */
+export type HistoryPolicy = Pick<HistoryContent, "providers" | "routes" | "limits">;
+
+/** How many of each entity a snapshot held. */
+export interface HistoryCounts {
+  readonly providers: number;
+  readonly routes: number;
+  readonly limits: number;
+  readonly consumers: number;
+  readonly apiKeys: number;
+}
+
+/** The counts of a history content. */
+export function countsOf(c: HistoryContent): HistoryCounts {
+  return {
+    providers: c.providers.length,
+    routes: c.routes.length,
+    limits: c.limits.length,
+    consumers: c.consumers,
+    apiKeys: c.apiKeys,
+  };
+}
+
 /** The history content of the rows a snapshot was built from. */
 export function historyContentOf(rows: ConfigRows): HistoryContent {
   return {

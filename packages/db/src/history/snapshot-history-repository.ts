@@ -1,68 +1,113 @@
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../create-db.ts";
-import type { HistoryContent } from "./history-content.ts";
+import { countsOf, type HistoryContent, type HistoryCounts, type HistoryPolicy } from "./history-content.ts";
 
-/** One published snapshot in history. */
+/** One published snapshot in history, as lists show it. */
 export interface HistoryEntry {
   readonly generation: bigint;
   readonly version: string;
   readonly createdAt: Date;
-  readonly content: HistoryContent;
+  readonly counts: HistoryCounts;
 }
 
+/** One published snapshot with what a diff or a rollback needs. */
+export type FullHistoryEntry = HistoryEntry & { readonly content: HistoryContent };
+
+type StoredContent = HistoryContent | { counts: HistoryCounts };
+const isInline = (c: StoredContent): c is HistoryContent => "providers" in c;
+
 /**
- * Records a published snapshot and trims history to the newest `keep` entries. Replicas building the same
- * generation build the same version, so a second insert of a generation is simply skipped.
+ * Records a published snapshot and trims history to the newest `keep` entries. The policy part is stored once
+ * per distinct state (by SHA-256), and only sent to the database when it is not there yet. Replicas building
+ * the same generation build the same version, so a second insert of a generation is skipped.
  */
 export async function record(
   db: Db,
   entry: { generation: bigint; version: string; content: HistoryContent },
   keep: number,
 ): Promise<void> {
+  const { providers, routes, limits } = entry.content;
+  const policy = JSON.stringify({ providers, routes, limits });
+  const digest = createHash("sha256").update(policy).digest("hex");
+  const known = await db.kysely
+    .selectFrom("config_policy_states")
+    .select("digest")
+    .where("digest", "=", digest)
+    .executeTakeFirst();
+  if (!known) {
+    await db.kysely
+      .insertInto("config_policy_states")
+      .values({ digest, content: policy })
+      .onConflict((oc) => oc.column("digest").doNothing())
+      .execute();
+  }
   await db.kysely
     .insertInto("config_snapshots")
-    .values({ generation: entry.generation, version: entry.version, content: JSON.stringify(entry.content) })
+    .values({
+      generation: entry.generation,
+      version: entry.version,
+      content: JSON.stringify({ counts: countsOf(entry.content) }),
+      policy_digest: digest,
+    })
     .onConflict((oc) => oc.column("generation").doNothing())
     .execute();
   await sql`
     delete from config_snapshots where generation < (
       select generation from config_snapshots order by generation desc offset ${Math.max(0, keep - 1)} limit 1
     )`.execute(db.kysely);
+  await sql`
+    delete from config_policy_states p
+    where not exists (select 1 from config_snapshots s where s.policy_digest = p.digest)`.execute(db.kysely);
 }
 
-/** Newest first, `limit` entries older than generation `before` (all when absent); content included. */
+/** Newest first, `limit` entries older than generation `before` (all when absent); counts only. */
 export async function list(db: Db, opts: { limit: number; before?: bigint }): Promise<HistoryEntry[]> {
   const rows = await db.kysely
     .selectFrom("config_snapshots")
-    .selectAll()
+    .select(["generation", "version", "created_at", "content"])
     .$if(opts.before !== undefined, (qb) => qb.where("generation", "<", opts.before as bigint))
     .orderBy("generation", "desc")
     .limit(opts.limit)
     .execute();
-  return rows.map(toEntry);
+  return rows.map((r) => ({
+    generation: BigInt(r.generation),
+    version: r.version,
+    createdAt: r.created_at,
+    counts: isInline(r.content) ? countsOf(r.content) : r.content.counts,
+  }));
 }
 
 /**
  * The newest entry whose version is `version` or starts with it (at least 8 hex characters, like a short git
- * hash); null when there is none or the prefix is ambiguous.
+ * hash), with its full content; null when there is none or the prefix is ambiguous.
  */
-export async function find(db: Db, version: string): Promise<HistoryEntry | null> {
+export async function find(db: Db, version: string): Promise<FullHistoryEntry | null> {
   if (!/^[0-9a-f]{8,64}$/.test(version)) return null;
   const rows = await db.kysely
-    .selectFrom("config_snapshots")
-    .selectAll()
-    .where("version", "like", `${version}%`)
-    .orderBy("generation", "desc")
+    .selectFrom("config_snapshots as s")
+    .leftJoin("config_policy_states as p", "p.digest", "s.policy_digest")
+    .select(["s.generation", "s.version", "s.created_at", "s.content", "p.content as policy"])
+    .where("s.version", "like", `${version}%`)
+    .orderBy("s.generation", "desc")
     .execute();
-  const versions = new Set(rows.map((r) => r.version));
-  return versions.size === 1 && rows[0] ? toEntry(rows[0]) : null;
+  const row = rows[0];
+  if (!row || new Set(rows.map((r) => r.version)).size !== 1) return null;
+  const stored = row.content as StoredContent;
+  const content: HistoryContent = isInline(stored)
+    ? stored
+    : { ...(row.policy as HistoryPolicy), consumers: stored.counts.consumers, apiKeys: stored.counts.apiKeys };
+  return {
+    generation: BigInt(row.generation),
+    version: row.version,
+    createdAt: row.created_at,
+    counts: countsOf(content),
+    content,
+  };
 }
 
-function toEntry(row: {
-  generation: bigint;
-  version: string;
-  created_at: Date;
-  content: HistoryContent;
-}): HistoryEntry {
-  return { generation: BigInt(row.generation), version: row.version, createdAt: row.created_at, content: row.content };
+/** The newest entry with its full content, or null when history is empty. */
+export async function newest(db: Db): Promise<FullHistoryEntry | null> {
+  const [latest] = await list(db, { limit: 1 });
+  return latest ? find(db, latest.version) : null;
 }

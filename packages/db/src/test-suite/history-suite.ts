@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   apiKeys,
@@ -44,6 +45,54 @@ export function historySuite(fresh: FreshDb): void {
       expect((await snapshotHistory.find(db, `${"a".repeat(63)}3`))?.generation).toBe(3n);
       expect(await snapshotHistory.find(db, "aaaaaaaa")).toBeNull();
       expect(await snapshotHistory.find(db, "not-hex")).toBeNull();
+    });
+
+    it("stores each distinct policy once, drops unreferenced ones, and still reads rows with inline content", async () => {
+      const limit = {
+        id: "40000000-0000-4000-8000-000000000001",
+        kind: "requests",
+        window: "minute",
+        scope: "global",
+        scopeId: "",
+        limit: 5,
+        failurePolicy: "deny",
+      } as const;
+      const policy = { providers: [], routes: [], limits: [limit] };
+      const states = async () => (await db.kysely.selectFrom("config_policy_states").select("digest").execute()).length;
+      // Two snapshots differing only in keys share one policy state.
+      const before = await states();
+      await snapshotHistory.record(
+        db,
+        { generation: 10n, version: "b".repeat(64), content: { ...policy, consumers: 1, apiKeys: 1 } },
+        3,
+      );
+      await snapshotHistory.record(
+        db,
+        { generation: 11n, version: "c".repeat(64), content: { ...policy, consumers: 1, apiKeys: 2 } },
+        3,
+      );
+      expect(await states()).toBe(before + 1);
+      const found = await snapshotHistory.find(db, "c".repeat(64));
+      expect(found?.content).toEqual({ ...policy, consumers: 1, apiKeys: 2 });
+      expect(found?.counts).toEqual({ providers: 0, routes: 0, limits: 1, consumers: 1, apiKeys: 2 });
+      expect((await snapshotHistory.newest(db))?.version).toBe("c".repeat(64));
+      // A new policy, then two more entries: with keep = 3 the first policy state is no longer referenced.
+      const other = { providers: [], routes: [], limits: [] };
+      for (const g of [12n, 13n, 14n]) {
+        await snapshotHistory.record(
+          db,
+          { generation: g, version: `${g}`.padStart(64, "d"), content: { ...other, consumers: 0, apiKeys: 0 } },
+          3,
+        );
+      }
+      expect(await states()).toBe(1);
+      expect(await snapshotHistory.find(db, "c".repeat(64))).toBeNull();
+      // A row written before policy states existed carries its content inline.
+      await sql`insert into config_snapshots (generation, version, content) values (15, ${"e".repeat(64)}, ${JSON.stringify({ ...policy, consumers: 3, apiKeys: 4 })})`.execute(
+        db.kysely,
+      );
+      expect((await snapshotHistory.find(db, "e".repeat(64)))?.content.limits).toEqual([limit]);
+      expect((await snapshotHistory.list(db, { limit: 1 }))[0]?.counts).toMatchObject({ limits: 1, apiKeys: 4 });
     });
   });
 

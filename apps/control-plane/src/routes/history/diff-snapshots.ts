@@ -2,7 +2,7 @@ import { diffEntities, snapshotHistory } from "@switchyard/db";
 import { AppError } from "@switchyard/errors";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { findEntry } from "./get-snapshot.ts";
-import { countsView, planView } from "./history-view.ts";
+import { planView } from "./history-view.ts";
 
 /**
  * `GET /snapshots/{version}/diff?to={version}`: what changed from one published snapshot to another (the
@@ -12,11 +12,11 @@ export function diffSnapshots(app: AdminApp, deps: AdminDeps): void {
   app.get("/:version/diff", async (c) => {
     const from = await findEntry(deps, c.req.param("version"));
     const toParam = c.req.query("to");
-    const to = toParam ? await findEntry(deps, toParam) : (await snapshotHistory.list(deps.db, { limit: 1 }))[0];
+    const to = toParam ? await findEntry(deps, toParam) : await snapshotHistory.newest(deps.db);
     if (!to) throw new AppError("not_found", "history is empty");
     return c.json({
-      from: { version: from.version, generation: from.generation.toString(), counts: countsView(from.content) },
-      to: { version: to.version, generation: to.generation.toString(), counts: countsView(to.content) },
+      from: { version: from.version, generation: from.generation.toString(), counts: from.counts },
+      to: { version: to.version, generation: to.generation.toString(), counts: to.counts },
       changes: planView({
         providers: diffEntities(from.content.providers, to.content.providers),
         routes: diffEntities(from.content.routes, to.content.routes),

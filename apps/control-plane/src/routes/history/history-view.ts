@@ -1,4 +1,4 @@
-import type { EntityChanges, HistoryContent, HistoryEntry, HistoryProvider, RollbackPlan } from "@switchyard/db";
+import type { EntityChanges, FullHistoryEntry, HistoryEntry, HistoryProvider, RollbackPlan } from "@switchyard/db";
 
 /** A provider as the admin API shows it from history: the credential reduced to whether one was set. */
 function providerView(p: HistoryProvider) {
@@ -6,25 +6,14 @@ function providerView(p: HistoryProvider) {
   return { ...rest, hasApiKey: apiKey !== null };
 }
 
-/** Counts of a history entry, for lists. */
-export function countsView(c: HistoryContent) {
-  return {
-    providers: c.providers.length,
-    routes: c.routes.length,
-    limits: c.limits.length,
-    consumers: c.consumers,
-    apiKeys: c.apiKeys,
-  };
-}
-
-/** One history entry: generation as a string (64-bit), counts, and with `full` the restorable content. */
-export function entryView(e: HistoryEntry, full = false) {
+/** One history entry: generation as a string (64-bit), counts, and for a full entry the restorable content. */
+export function entryView(e: HistoryEntry | FullHistoryEntry) {
   return {
     version: e.version,
     generation: e.generation.toString(),
     createdAt: e.createdAt.toISOString(),
-    counts: countsView(e.content),
-    ...(full
+    counts: e.counts,
+    ...("content" in e
       ? { providers: e.content.providers.map(providerView), routes: e.content.routes, limits: e.content.limits }
       : {}),
   };
