@@ -10,7 +10,7 @@ import { probe } from "./lib/probe.ts";
 import { coreLayout, pin } from "./lib/proc.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchResults, LatencyRow, Mode, ThroughputRow } from "./lib/results.ts";
-import { directTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
+import { directTarget, startHonoProxyTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
 import { soak } from "./lib/soak.ts";
 import { startSwitchyard } from "./lib/switchyard-target.ts";
 import type { Target } from "./lib/target.ts";
@@ -21,7 +21,13 @@ import type { Target } from "./lib/target.ts";
  * bench/results/<time>.json and .md (and latest.*). See bench/README.md.
  */
 
-const opts = parseOptions(process.argv.slice(2));
+let opts: ReturnType<typeof parseOptions>;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}\n`);
+  process.exit(2);
+}
 if (opts === "help") {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
@@ -52,6 +58,8 @@ try {
   cleanups.push(() => direct.stop());
   const proxy = await startProxyTarget(upstream.port, layout.target, runDir);
   cleanups.push(() => proxy.stop());
+  const hono = await startHonoProxyTarget(upstream.port, layout.target, runDir);
+  cleanups.push(() => hono.stop());
   log("starting PostgreSQL, Redis, control plane and data plane");
   const sy = await startSwitchyard({
     upstreamPort: upstream.port,
@@ -59,13 +67,16 @@ try {
     restCpus: layout.rest,
     logDir: runDir,
     logLevel: opts.logLevel,
-    nodeOptions: opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "",
+    nodeOptions: [opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "", opts.nodeOptions].join(" ").trim(),
+    limit: opts.limit,
   });
   cleanups.push(() => sy.stop());
   const gen = startLoadGenerator(layout.rest);
   cleanups.push(async () => gen.stop());
 
-  const targets: Target[] = [direct, proxy, sy];
+  // (2h) only runs the closed loop: it is there to measure the framework's cost per request, not latency.
+  const targets: Target[] = [direct, proxy, hono, sy];
+  const latencyTargets: Target[] = [direct, proxy, sy];
   const requests = new Map<string, LoadRequest>();
   for (const t of targets) {
     for (const stream of [false, true]) requests.set(`${t.name}:${stream}`, await probe(t.request(stream), stream));
@@ -82,7 +93,7 @@ try {
       throughput.push({ target: t.name, mode, measured });
     }
     for (const rate of opts.focus ? [] : plan.open.rates) {
-      for (const t of targets) {
+      for (const t of latencyTargets) {
         log(`${mode}: ${rate} req/s on ${t.name}`);
         const { connections, warmupMs, durationMs } = plan.open;
         const job = { kind: "open", requests: [req(t, mode)], rate, connections, warmupMs, durationMs } as const;
@@ -116,7 +127,10 @@ try {
     plan,
     dataPlaneLogLevel: opts.logLevel,
     notes: [
-      "(3) runs with API-key auth and one request limit per minute checked in Redis on every request; usage records are not implemented yet (limits issue), so (3) writes none.",
+      opts.limit
+        ? "(3) runs with API-key auth and one request limit per minute checked in Redis on every request; usage records are not implemented yet (limits issue), so (3) writes none."
+        : "(3) runs with API-key auth and NO request limit (--no-limit): an ablation, not comparable with the targets.",
+      ...(opts.nodeOptions ? [`The data plane ran with NODE_OPTIONS=${opts.nodeOptions}.`] : []),
       "The machine is shared: absolute numbers are noisy; compare targets within one run (ratios).",
     ],
     throughput,
@@ -125,8 +139,10 @@ try {
     checks: evaluate(throughput, latency, soaked),
   };
   const markdown = renderReport(results);
-  // A focused run (a profiling session) is not a full picture, so it never becomes "latest".
-  for (const name of opts.focus ? [stamp] : [stamp, "latest"]) {
+  // Only a run of the whole benchmark in the production configuration becomes "latest"; focused, profiled
+  // and ablation runs are kept under their time stamp only.
+  const comparable = !opts.focus && opts.limit && !opts.profile && opts.nodeOptions === "" && opts.logLevel === "info";
+  for (const name of comparable ? [stamp, "latest"] : [stamp]) {
     writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(resultsDir, `${name}.md`), markdown);
   }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { closeSync, createWriteStream, openSync } from "node:fs";
 import { pinned } from "./proc.ts";
 
 /** A helper process of the benchmark (mock upstream, baseline proxy, data plane). */
@@ -48,19 +48,21 @@ function stopper(child: ChildProcess): (graceMs?: number) => Promise<void> {
 export async function startChild(spec: ChildSpec): Promise<{ proc: BenchChild; ready: string }> {
   // taskset execs node, so the pid is node's and every thread node ever starts inherits the pinning.
   const [cmd, args] = pinned(spec.cpus, process.execPath, spec.args);
+  // Without a ready line the process writes straight into its log file. Relaying its output through a pipe
+  // would make this process (on the load generator's CPU) the reader, and a busy reader makes a chatty
+  // writer such as the data plane's access log pay for partial writes to a full pipe.
+  const fileFd = spec.readyLine ? null : openSync(spec.logFile, "w");
   const child = spawn(cmd, args, {
     cwd: spec.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...spec.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: fileFd === null ? ["ignore", "pipe", "pipe"] : ["ignore", fileFd, fileFd],
   });
+  if (fileFd !== null) closeSync(fileFd);
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
+  const proc: BenchChild = { name: spec.name, pid: child.pid, child, stop: stopper(child) };
+  if (!spec.readyLine) return { proc, ready: "" };
   const log = createWriteStream(spec.logFile);
   child.stderr?.pipe(log);
-  const proc: BenchChild = { name: spec.name, pid: child.pid, child, stop: stopper(child) };
-  if (!spec.readyLine) {
-    child.stdout?.pipe(log);
-    return { proc, ready: "" };
-  }
   const pattern = spec.readyLine;
   const ready = await new Promise<string>((resolve, reject) => {
     let seen = "";

@@ -29,6 +29,10 @@ export interface BenchOptions {
   readonly soak: boolean;
   /** Only the closed loop of this mode, on the data plane alone: a profile of the hot path and nothing else. */
   readonly focus: "plain" | "stream" | null;
+  /** Leave the request limit out of (3), to measure what limiting costs. */
+  readonly limit: boolean;
+  /** Extra NODE_OPTIONS for the data plane (V8 flags, heap profiling). */
+  readonly nodeOptions: string;
 }
 
 /** The full run: about 7 minutes of load plus start-up, inside the 10 minutes the issue allows. */
@@ -36,7 +40,7 @@ const FULL: RunPlan = {
   quick: false,
   closed: { connections: 16, warmupMs: 3_000, durationMs: 10_000 },
   open: { rates: [100, 500, 2000], connections: 256, warmupMs: 2_000, durationMs: 8_000 },
-  soak: { rate: 300, warmupMs: 10_000, durationMs: 120_000, sampleMs: 20_000 },
+  soak: { rate: 300, warmupMs: 10_000, durationMs: 120_000, sampleMs: 30_000 },
 };
 
 /** `--quick`: the same scenarios with short windows, for development; its numbers are rough. */
@@ -52,7 +56,9 @@ export const USAGE = `npm run bench [-- options]
   --profile          run the data plane with --cpu-prof; the .cpuprofile is written to the run folder
   --no-soak          skip the 2-minute soak
   --focus MODE       only the data plane's closed loop in MODE (plain or stream), no soak: for --profile
-  --log-level LEVEL  the data plane's LOG_LEVEL (default info, as in production)
+  --log-level LEVEL  the data plane's LOG_LEVEL (default info, as in production); warn drops the access log
+  --no-limit         no request limit on the consumer (what limiting costs; not a comparable run)
+  --node-options=S   extra NODE_OPTIONS for the data plane (V8 flags, --heap-prof ...)
   --help             this text`;
 
 /** Parses the command line; unknown options are an error. */
@@ -65,6 +71,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       "no-soak": { type: "boolean", default: false },
       "log-level": { type: "string", default: "info" },
       focus: { type: "string" },
+      "no-limit": { type: "boolean", default: false },
+      "node-options": { type: "string", default: "" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -78,5 +86,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     logLevel: values["log-level"],
     soak: !values["no-soak"] && focus === null,
     focus,
+    limit: !values["no-limit"],
+    nodeOptions: values["node-options"],
   };
 }

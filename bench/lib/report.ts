@@ -5,6 +5,7 @@ import type { TargetName } from "./target.ts";
 const LABEL: Record<TargetName, string> = {
   direct: "(1) direct",
   proxy: "(2) undici proxy",
+  hono: "(2h) (2) in Hono",
   switchyard: "(3) Switchyard",
 };
 const MODE: Record<Mode, string> = { plain: "JSON", stream: "SSE (16 events)" };
@@ -48,6 +49,17 @@ function throughputTable(r: BenchResults): string[] {
         ratio(cpu("proxy") / m.cpuUsPerRequest),
       ]),
     );
+  }
+  for (const mode of ["plain", "stream"] as const) {
+    const cpu = (name: TargetName) =>
+      r.throughput.find((x) => x.mode === mode && x.target === name)?.measured.cpuUsPerRequest ?? Number.NaN;
+    const extra = cpu("hono") - cpu("proxy");
+    if (Number.isFinite(extra)) {
+      lines.push(
+        "",
+        `${MODE[mode]}: Hono and @hono/node-server add ${int(extra)} µs of CPU per request to the bare node:http proxy.`,
+      );
+    }
   }
   return lines;
 }

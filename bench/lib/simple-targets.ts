@@ -39,27 +39,53 @@ export function directTarget(mock: { proc: BenchChild; port: number }): Target {
   };
 }
 
-/** Target (2): the minimal node:http + undici proxy in front of the upstream mock. */
-export async function startProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
+/** Starts one of the bench's proxies (a script taking `<port> <upstream> <key>`) on `cpus`. */
+async function startBenchProxy(
+  script: string,
+  upstreamPort: number,
+  cpus: string | null,
+  logDir: string,
+): Promise<{ proc: BenchChild; port: string; key: string }> {
   const key = "sk-bench-minimal-proxy";
+  const name = script.replace(/\.ts$/, "");
   const { proc, ready } = await startChild({
-    name: "minimal-proxy",
-    args: [join(BENCH_DIR, "minimal-proxy.ts"), "0", `http://127.0.0.1:${upstreamPort}`, key],
+    name,
+    args: [join(BENCH_DIR, script), "0", `http://127.0.0.1:${upstreamPort}`, key],
     cwd: BENCH_DIR,
     cpus,
-    logFile: join(logDir, "minimal-proxy.log"),
+    logFile: join(logDir, `${name}.log`),
     readyLine: /listening (\d+)/,
   });
+  return { proc, port: ready, key };
+}
+
+function proxyTarget(
+  name: "proxy" | "hono",
+  label: string,
+  p: { proc: BenchChild; port: string; key: string },
+): Target {
   return {
-    name: "proxy",
-    label: "(2) minimal undici proxy",
-    pid: proc.pid,
+    name,
+    label,
+    pid: p.proc.pid,
     request: (stream) => ({
-      origin: `http://127.0.0.1:${ready}`,
+      origin: `http://127.0.0.1:${p.port}`,
       path: PATH,
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: `Bearer ${p.key}` },
       body: chatRequestBody("gpt-4o-mini", stream),
     }),
-    stop: () => proc.stop(),
+    stop: () => p.proc.stop(),
   };
+}
+
+/** Target (2): the minimal node:http + undici proxy in front of the upstream mock. */
+export async function startProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
+  const p = await startBenchProxy("minimal-proxy.ts", upstreamPort, cpus, logDir);
+  return proxyTarget("proxy", "(2) minimal undici proxy", p);
+}
+
+/** Target (2h): the same proxy served through Hono, to measure what the framework costs. */
+export async function startHonoProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
+  const p = await startBenchProxy("hono-proxy.ts", upstreamPort, cpus, logDir);
+  return proxyTarget("hono", "(2h) the same proxy in Hono", p);
 }

@@ -27,6 +27,8 @@ export interface SwitchyardOptions {
   readonly logLevel: string;
   /** Extra NODE_OPTIONS for the data plane, e.g. `--cpu-prof`. */
   readonly nodeOptions: string;
+  /** Whether the consumer gets its request limit (false only to measure what limiting costs). */
+  readonly limit: boolean;
 }
 
 /** Target (3) plus what the soak needs: the data plane's metrics URL. */
@@ -83,12 +85,14 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       NODE_TOKEN: nodeToken,
       MASTER_KEY: randomBytes(32).toString("hex"),
       ALLOW_INTERNAL_UPSTREAMS: "true",
+      // Loopback only: the config stream's TLS is not what this benchmark measures.
+      GRPC_ALLOW_PLAINTEXT: "true",
       LOG_LEVEL: "warn",
     });
     stops.push(() => cp!.kill("SIGTERM"));
     if (cp.child.pid !== undefined) pin(cp.child.pid, o.restCpus);
     await cp.waitHttp(`${adminUrl}/readyz`, 60_000);
-    const apiKey = await provision(adminUrl, adminToken, o.upstreamPort);
+    const apiKey = await provision(adminUrl, adminToken, o.upstreamPort, o.limit);
 
     const { proc: dp } = await startChild({
       name: "data-plane",
@@ -102,6 +106,7 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
         PORT: String(dpPort),
         METRICS_PORT: String(dpMetrics),
         CONTROL_PLANE_URL: `127.0.0.1:${grpcPort}`,
+        CONFIG_ALLOW_PLAINTEXT: "true",
         NODE_TOKEN: nodeToken,
         REDIS_URL: redis.url,
         NODE_ID: "bench-dp",
@@ -129,7 +134,8 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       await res.arrayBuffer();
       // The limit arrives in the same snapshot as the route only if the node connected after every write;
       // waiting for its header makes sure every measured request goes through the limiter.
-      return res.status === 200 && res.headers.get("x-ratelimit-limit-requests") === String(REQUESTS_PER_MINUTE);
+      const limited = res.headers.get("x-ratelimit-limit-requests") === String(REQUESTS_PER_MINUTE);
+      return res.status === 200 && limited === o.limit;
     }, 60_000);
     return {
       name: "switchyard",
@@ -145,8 +151,8 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
   }
 }
 
-/** Creates provider, route, consumer, key and limit; returns the API key. */
-async function provision(adminUrl: string, token: string, upstreamPort: number): Promise<string> {
+/** Creates provider, route, consumer, key and (unless told not to) the limit; returns the API key. */
+async function provision(adminUrl: string, token: string, upstreamPort: number, limit: boolean): Promise<string> {
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${adminUrl}/admin/v1${path}`, {
       method: "POST",
@@ -166,6 +172,7 @@ async function provision(adminUrl: string, token: string, upstreamPort: number):
   await post("/routes", { alias: ALIAS, providerId: provider.id, upstreamModel: "gpt-4o-mini" });
   const consumer = await post("/consumers", { name: "bench" });
   const key = await post(`/consumers/${consumer.id}/keys`, { name: "bench" });
+  if (!limit) return String(key.key);
   await post("/limits", {
     kind: "requests",
     window: "minute",

@@ -1,7 +1,7 @@
 import type { LoadRequest } from "./load-job.ts";
 
-/** The three things a run measures, in the order the report lists them. */
-export type TargetName = "direct" | "proxy" | "switchyard";
+/** The things a run measures, in the order the report lists them. */
+export type TargetName = "direct" | "proxy" | "hono" | "switchyard";
 
 /** One measured target: where to send, what to send, which process's CPU to count. */
 export interface Target {
