@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { versionOf } from "@switchyard/config-sync/codec";
-import { consumers, createDb, type Db, migrateToLatest, providers, routes } from "@switchyard/db";
+import { apiKeys, consumers, createDb, type Db, migrateToLatest, providers, routes } from "@switchyard/db";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import { createLogger } from "@switchyard/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox } from "../secrets/secret-box.ts";
-import { createSnapshotPublisher } from "./snapshot-publisher.ts";
+import { createSnapshotPublisher, isUrgent } from "./snapshot-publisher.ts";
 
 const until = async (check: () => boolean, ms = 5_000) => {
   const end = Date.now() + ms;
@@ -108,5 +108,61 @@ describe("snapshot publisher (PGlite)", () => {
     } finally {
       await polling.stop();
     }
+  });
+
+  it("builds a key revocation at once, even while a burst is being held back", async () => {
+    // A database of its own: one embedded database serves one publisher, as in local mode.
+    const own = createDb({ pgliteMemory: true });
+    await migrateToLatest(own);
+    const c = await consumers.create(own, { name: "urgent-owner", metadata: {}, enabled: true });
+    if (!c.ok) throw new Error(c.error.message);
+    const key = await apiKeys.createKey(own, {
+      consumerId: c.value.record.id,
+      name: "k",
+      prefix: "sk-sy-u",
+      hash: "e".repeat(64),
+    });
+    if (!key.ok) throw new Error(key.error.message);
+    const seen: VersionedSnapshot[] = [];
+    const slow = createSnapshotPublisher({
+      db: own,
+      secrets: box,
+      logger: createLogger({ name: "test", level: "silent" }),
+      publish: (s) => seen.push(s),
+      // A burst would wait up to ten seconds here; the revocation must not.
+      debounceMs: 10_000,
+      maxDelayMs: 10_000,
+      pollIntervalMs: 60_000,
+    });
+    await slow.start();
+    const hasKey = (s: VersionedSnapshot | undefined) => s?.config.apiKeys.some((k) => k.hash === "e".repeat(64));
+    try {
+      expect(hasKey(seen.at(-1))).toBe(true);
+      // A lone write is built at once; the next one, inside the debounce window, is held back.
+      const first = await consumers.create(own, { name: "lone", metadata: {}, enabled: true });
+      if (!first.ok) throw new Error(first.error.message);
+      await until(() => seen.some((s) => s.config.consumers.some((x) => x.name === "lone")));
+      const held = await consumers.create(own, { name: "held-back", metadata: {}, enabled: true });
+      if (!held.ok) throw new Error(held.error.message);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen.at(-1)?.config.consumers.map((x) => x.name)).not.toContain("held-back");
+      const started = Date.now();
+      const revoked = await apiKeys.revokeKey(own, c.value.record.id, key.value.record.id);
+      if (!revoked.ok) throw new Error(revoked.error.message);
+      await until(() => hasKey(seen.at(-1)) === false);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await slow.stop();
+      await own.close();
+    }
+  });
+
+  it("treats revocations and consumer changes as urgent, other changes not", () => {
+    const n = (entityKind: string, op: string) => ({ generation: 1n, entityKind, op });
+    expect(isUrgent(n("api_key", "update"))).toBe(true);
+    expect(isUrgent(n("consumer", "update"))).toBe(true);
+    expect(isUrgent(n("consumer", "delete"))).toBe(true);
+    expect(isUrgent(n("api_key", "create"))).toBe(false);
+    expect(isUrgent(n("route", "update"))).toBe(false);
   });
 });
