@@ -52,6 +52,7 @@ export async function startProviderSetup(
     apiKey: UPSTREAM_KEY,
     connectTimeoutMs: 1000,
     firstByteTimeoutMs: 1000,
+    apiVersion: null,
   };
   const fake = await startFakeUpstream(k.wire());
   const target = { basePath: k.basePath, upstreamModel: k.model, headers: adapter.staticHeaders(spec) };

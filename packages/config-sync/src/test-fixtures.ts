@@ -16,6 +16,7 @@ export function sampleConfig(tag = "a"): ConfigSnapshot {
         apiKey: "sk-test",
         connectTimeoutMs: 5_000,
         firstByteTimeoutMs: 60_000,
+        apiVersion: null,
       },
       {
         id: "00000000-0000-4000-8000-000000000001",
@@ -25,6 +26,7 @@ export function sampleConfig(tag = "a"): ConfigSnapshot {
         apiKey: null,
         connectTimeoutMs: 1_000,
         firstByteTimeoutMs: 2_000,
+        apiVersion: null,
       },
     ],
     routes: [
@@ -33,6 +35,7 @@ export function sampleConfig(tag = "a"): ConfigSnapshot {
         alias: "gpt",
         providerId: "00000000-0000-4000-8000-000000000002",
         upstreamModel: `gpt-${tag}`,
+        strict: false,
       },
     ],
     consumers: [{ id: "20000000-0000-4000-8000-000000000001", name: "team", enabled: true }],

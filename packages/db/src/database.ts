@@ -27,6 +27,8 @@ export interface ProvidersTable {
   api_key_key_id: string | null;
   connect_timeout_ms: number;
   first_byte_timeout_ms: number;
+  /** Azure OpenAI's `api-version`; null for other kinds and for the adapter's default. */
+  api_version: string | null;
   revision: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -38,6 +40,8 @@ export interface RoutesTable {
   alias: string;
   provider_id: string;
   upstream_model: string;
+  /** Defaults to false in the database, so rows written by an older control plane are not strict. */
+  strict: Generated<boolean>;
   revision: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

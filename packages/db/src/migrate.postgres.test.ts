@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
+import { Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type PostgresInstance, startPostgres } from "../../../test/harness/index.ts";
-import { createDb, type Db, isSchemaCurrent, migrateToLatest, providers } from "./index.ts";
-import { migrations } from "./migrations/index.ts";
+import { createDb, type Db, isSchemaCurrent, loadConfigRows, migrateToLatest, providers } from "./index.ts";
+import { migrationProvider, migrations } from "./migrations/index.ts";
 
 const known = Object.keys(migrations).sort();
 
@@ -56,6 +57,22 @@ describe("migrations on PostgreSQL", () => {
     await migrateToLatest(db!);
     expect(await appliedNames(db!)).toEqual(known);
     expect((await providers.list(db!, { limit: 10 })).items).toHaveLength(1);
+  });
+
+  it("gives rows written before the api_version/strict migration the defaults", async () => {
+    const [db] = await freshDb();
+    const upTo = new Migrator({ db: db!.kysely, provider: migrationProvider });
+    expect((await upTo.migrateTo("20261122_0600_history_policy_states")).error).toBeUndefined();
+    await sql`insert into providers (id, name, kind, connect_timeout_ms, first_byte_timeout_ms) values ('00000000-0000-4000-8000-000000000001', 'old', 'openai', 1, 1)`.execute(
+      db!.kysely,
+    );
+    await sql`insert into routes (alias, provider_id, upstream_model) values ('gpt', '00000000-0000-4000-8000-000000000001', 'm')`.execute(
+      db!.kysely,
+    );
+    await migrateToLatest(db!);
+    const rows = await loadConfigRows(db!);
+    expect(rows.providers.map((p) => p.apiVersion)).toEqual([null]);
+    expect(rows.routes.map((r) => r.strict)).toEqual([false]);
   });
 
   it("lets several pools migrate the same database at once; each migration runs exactly once", async () => {

@@ -1,4 +1,4 @@
-import type { ConfigSnapshot } from "./types.ts";
+import { API_VERSION_KIND, type ConfigSnapshot } from "./types.ts";
 
 /** One reason a snapshot cannot be served, naming the entity at fault. */
 export interface ConsistencyProblem {
@@ -54,6 +54,11 @@ export function checkConsistency(s: ConfigSnapshot, knownSchemaVersion: number):
   for (const p of s.providers) {
     if (p.kind !== "mock" && !isHttpUrl(p.baseUrl)) {
       problems.push({ entityKind: "provider", entityId: p.id, message: "base URL is not an http(s) URL" });
+    }
+    if (p.apiVersion !== null && (p.kind !== API_VERSION_KIND || p.apiVersion === "")) {
+      const message =
+        p.kind === API_VERSION_KIND ? "API version is empty" : `API version is set on a provider of kind ${p.kind}`;
+      problems.push({ entityKind: "provider", entityId: p.id, message });
     }
   }
   const aliases = new Set<string>();

@@ -1,5 +1,11 @@
 export { isInternalAddress, isInternalHostname } from "./address.ts";
 export { type ConsistencyProblem, checkConsistency } from "./consistency.ts";
 export * from "./schemas.ts";
-export { buildSnapshot, canonicalJson, type SnapshotInput } from "./snapshot.ts";
+export {
+  buildSnapshot,
+  CANONICAL_DEFAULTS,
+  canonicalJson,
+  omittedFromCanonical,
+  type SnapshotInput,
+} from "./snapshot.ts";
 export * from "./types.ts";

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { FAILURE_POLICIES, LIMIT_KINDS, LIMIT_SCOPES, LIMIT_WINDOWS, PROVIDER_KINDS } from "./types.ts";
+import {
+  API_VERSION_KIND,
+  FAILURE_POLICIES,
+  LIMIT_KINDS,
+  LIMIT_SCOPES,
+  LIMIT_WINDOWS,
+  PROVIDER_KINDS,
+} from "./types.ts";
 
 const name = z
   .string()
@@ -7,6 +14,19 @@ const name = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-', starting with a letter or digit");
 const timeoutMs = z.number().int().min(1).max(600_000);
+
+/**
+ * Azure OpenAI's `api-version` (`2024-10-21`, `2025-04-01-preview`, `preview`): a short token, so it can never
+ * smuggle anything into the query string it is sent in.
+ */
+const apiVersion = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'");
+
+/** The message given when `apiVersion` is set on a provider whose kind has no API versions. */
+export const API_VERSION_REFUSAL = `apiVersion applies only to kind ${API_VERSION_KIND}`;
 
 /** Body of `POST /admin/v1/providers`. `apiKey` is write-only: stored encrypted, never returned. */
 export const providerCreateSchema = z
@@ -20,16 +40,25 @@ export const providerCreateSchema = z
     apiKey: z.string().min(1).max(4096).optional(),
     connectTimeoutMs: timeoutMs.default(5_000),
     firstByteTimeoutMs: timeoutMs.default(60_000),
+    /** Azure OpenAI only; absent or null means the adapter's default version. */
+    apiVersion: apiVersion.nullable().optional(),
   })
   .strict()
   .refine((p) => p.kind === "mock" || p.baseUrl !== undefined, {
     path: ["baseUrl"],
     message: "baseUrl is required for this kind",
+  })
+  .refine((p) => p.apiVersion === undefined || p.apiVersion === null || p.kind === API_VERSION_KIND, {
+    path: ["apiVersion"],
+    message: API_VERSION_REFUSAL,
   });
 /** Parsed provider creation input. */
 export type ProviderCreate = z.infer<typeof providerCreateSchema>;
 
-/** Body of `PATCH /admin/v1/providers/{id}`; `apiKey: null` removes the stored key. */
+/**
+ * Body of `PATCH /admin/v1/providers/{id}`; `apiKey: null` removes the stored key, `apiVersion: null` returns
+ * to the default version. The kind cannot change, so the handler checks `apiVersion` against the stored kind.
+ */
 export const providerUpdateSchema = z
   .object({
     name: name.optional(),
@@ -40,6 +69,7 @@ export const providerUpdateSchema = z
     apiKey: z.string().min(1).max(4096).nullable().optional(),
     connectTimeoutMs: timeoutMs.optional(),
     firstByteTimeoutMs: timeoutMs.optional(),
+    apiVersion: apiVersion.nullable().optional(),
   })
   .strict();
 /** Parsed provider update input. */
@@ -51,19 +81,29 @@ const alias = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "letters, digits and . _ : / @ -");
 
-/** Body of `POST /admin/v1/routes`. */
+const upstreamModel = z.string().min(1).max(256);
+
+/** Body of `POST /admin/v1/routes`. `strict` refuses parameters the target cannot honour instead of dropping them. */
 export const routeCreateSchema = z
   .object({
     alias,
     providerId: z.uuid(),
-    upstreamModel: z.string().min(1).max(256),
+    upstreamModel,
+    strict: z.boolean().default(false),
   })
   .strict();
 /** Parsed route creation input. */
 export type RouteCreate = z.infer<typeof routeCreateSchema>;
 
-/** Body of `PATCH /admin/v1/routes/{id}`. */
-export const routeUpdateSchema = routeCreateSchema.partial().strict();
+/** Body of `PATCH /admin/v1/routes/{id}`: every field optional, and none defaulted, so absent means unchanged. */
+export const routeUpdateSchema = z
+  .object({
+    alias: alias.optional(),
+    providerId: z.uuid().optional(),
+    upstreamModel: upstreamModel.optional(),
+    strict: z.boolean().optional(),
+  })
+  .strict();
 /** Parsed route update input. */
 export type RouteUpdate = z.infer<typeof routeUpdateSchema>;
 

@@ -38,6 +38,23 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
   });
 }
 
+/**
+ * Fields added to entities after the first release, with their default values. The canonical form leaves a
+ * field out while it holds its default, so a configuration that does not use a new field keeps the version it
+ * had before the field existed: nodes and control-plane replicas one release apart (which ignore the field on
+ * the wire) then compute the same version. Once a field is set, an older peer computes another version and
+ * refuses the snapshot rather than serve it without the setting. Names are unique across entity kinds.
+ */
+export const CANONICAL_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
+  apiVersion: null,
+  strict: false,
+});
+
+/** Whether `key: value` is left out of the canonical form (an undefined value, or a new field at its default). */
+export function omittedFromCanonical(key: string, value: unknown): boolean {
+  return value === undefined || (Object.hasOwn(CANONICAL_DEFAULTS, key) && CANONICAL_DEFAULTS[key] === value);
+}
+
 function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") {
     if (typeof value === "bigint") return JSON.stringify(value.toString());
@@ -45,14 +62,15 @@ function canonical(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
+    .filter(([k, v]) => !omittedFromCanonical(k, v))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
 }
 
 /**
- * The canonical text of a snapshot: JSON with object keys sorted and entities in id order. Its SHA-256 is
- * the snapshot's version, computed by both planes (the data plane re-checks it before applying).
+ * The canonical text of a snapshot: JSON with object keys sorted, entities in id order and new fields at their
+ * defaults left out ({@link CANONICAL_DEFAULTS}). Its SHA-256 is the snapshot's version, computed by both
+ * planes (the data plane re-checks it before applying).
  */
 export function canonicalJson(snapshot: ConfigSnapshot): string {
   return canonical(snapshot);

@@ -1,7 +1,18 @@
-/** Provider kinds this release can talk to. More arrive with the providers issue. */
-export const PROVIDER_KINDS = ["openai", "openai-compatible", "mock"] as const;
+/** Provider kinds this release can talk to; each has an adapter in `@switchyard/providers`. */
+export const PROVIDER_KINDS = [
+  "openai",
+  "azure-openai",
+  "anthropic",
+  "gemini",
+  "ollama",
+  "openai-compatible",
+  "mock",
+] as const;
 /** One provider kind. */
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** The only provider kind with an `apiVersion` setting (Azure OpenAI's `api-version` query parameter). */
+export const API_VERSION_KIND = "azure-openai" satisfies ProviderKind;
 
 /** Limit kinds in the general shape; the admin API accepts only `requests` for now. */
 export const LIMIT_KINDS = [
@@ -46,6 +57,11 @@ export interface ProviderSpec {
   readonly connectTimeoutMs: number;
   /** Time allowed from sending the request to receiving the response headers. */
   readonly firstByteTimeoutMs: number;
+  /**
+   * Azure OpenAI's `api-version` query parameter; null for every other kind, and for Azure it means the
+   * adapter's default version.
+   */
+  readonly apiVersion: string | null;
 }
 
 /** A model alias clients send, mapped to one upstream target. */
@@ -56,6 +72,11 @@ export interface RouteSpec {
   readonly providerId: string;
   /** The model name sent upstream. */
   readonly upstreamModel: string;
+  /**
+   * Strict mode: a request parameter the target provider cannot honour is answered 400 naming it, instead of
+   * being dropped.
+   */
+  readonly strict: boolean;
 }
 
 /** A caller of the gateway. */

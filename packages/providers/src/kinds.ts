@@ -1,8 +1,8 @@
 import type { ProviderKind } from "@switchyard/policy";
 
 /**
- * Every provider kind this package has an adapter for. It is a superset of policy's `PROVIDER_KINDS` until
- * policy lists the new kinds too; the type check below keeps it a superset.
+ * Every provider kind this package has an adapter for: the same list as policy's `PROVIDER_KINDS`, and the type
+ * check below keeps it at least that (an adapter may land here before policy lists its kind).
  */
 export const ADAPTER_KINDS = [
   "openai",

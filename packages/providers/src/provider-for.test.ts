@@ -14,6 +14,7 @@ function spec(kind: ProviderSpec["kind"], apiKey: string | null): ProviderSpec {
     apiKey,
     connectTimeoutMs: 1000,
     firstByteTimeoutMs: 1000,
+    apiVersion: null,
   };
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createDb, type Db, migrateToLatest } from "@switchyard/db";
+import { createDb, type Db, loadConfigRows, migrateToLatest } from "@switchyard/db";
 import { createLogger, createRegistry } from "@switchyard/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashKey } from "../routes/keys/generate-key.ts";
 import { createSecretBox } from "../secrets/secret-box.ts";
+import { snapshotFromRows } from "../sync/snapshot-build.ts";
 import { createAdminApp } from "./app.ts";
 import { createUpstreamGuard } from "./upstream-guard.ts";
 
@@ -163,6 +164,62 @@ describe("admin API (PGlite)", () => {
     expect(inUse.status).toBe(409);
   });
 
+  it("takes every provider kind, apiVersion for azure-openai only, and strict on routes, into the snapshot", async () => {
+    const kinds = ["openai", "azure-openai", "anthropic", "gemini", "ollama", "openai-compatible"];
+    for (const kind of kinds) {
+      const res = await call("POST", "/providers", { name: `k-${kind}`, kind, baseUrl: "https://llm.example.com/v1" });
+      expect(res.status, kind).toBe(201);
+      expect((await json(res)).apiVersion).toBeNull();
+    }
+    const az = await call("POST", "/providers", {
+      name: "azure",
+      kind: "azure-openai",
+      baseUrl: "https://res.openai.azure.com",
+      apiKey: "azure-key",
+      apiVersion: "2025-04-01-preview",
+    });
+    expect(az.status).toBe(201);
+    const azure = await json(az);
+    expect(azure.apiVersion).toBe("2025-04-01-preview");
+
+    const wrongKind = await call("POST", "/providers", {
+      name: "not-azure",
+      kind: "openai",
+      baseUrl: "https://api.openai.com/v1",
+      apiVersion: "2024-10-21",
+    });
+    expect(wrongKind.status).toBe(400);
+    expect((await json(wrongKind)).error.details.map((d: { field: string }) => d.field)).toEqual(["apiVersion"]);
+    const openai = (await json(await call("GET", "/providers?limit=500"))).data.find(
+      (p: { kind: string }) => p.kind === "openai",
+    );
+    const patchWrong = await call("PATCH", `/providers/${openai.id}`, { apiVersion: "2024-10-21" });
+    expect(patchWrong.status).toBe(400);
+    expect((await json(patchWrong)).error.details).toEqual([{ field: "apiVersion", message: expect.any(String) }]);
+    const patchBad = await call("PATCH", `/providers/${azure.id}`, { apiVersion: "2024&x=1" });
+    expect(patchBad.status).toBe(400);
+    const patched = await call("PATCH", `/providers/${azure.id}`, { apiVersion: "2024-10-21" });
+    expect((await json(patched)).apiVersion).toBe("2024-10-21");
+
+    const route = await json(
+      await call("POST", "/routes", { alias: "az", providerId: azure.id, upstreamModel: "dep" }),
+    );
+    expect(route.strict).toBe(false);
+    const strict = await call("PATCH", `/routes/${route.id}`, { strict: true });
+    expect((await json(strict)).strict).toBe(true);
+    expect((await json(await call("PATCH", `/routes/${route.id}`, { upstreamModel: "dep2" }))).strict).toBe(true);
+    expect((await call("PATCH", `/routes/${route.id}`, { strict: "yes" })).status).toBe(400);
+
+    const snap = snapshotFromRows(await loadConfigRows(db), box);
+    expect(snap.providers.find((p) => p.id === azure.id)).toMatchObject({
+      kind: "azure-openai",
+      apiVersion: "2024-10-21",
+      apiKey: "azure-key",
+    });
+    expect(snap.providers.find((p) => p.id === openai.id)?.apiVersion).toBeNull();
+    expect(snap.routes.find((r) => r.id === route.id)).toMatchObject({ strict: true, upstreamModel: "dep2" });
+  });
+
   it("issues a key once, stores only its hash, and revokes it", async () => {
     const consumer = await json(await call("POST", "/consumers", { name: "team-a", metadata: { team: "a" } }));
     const res = await call("POST", `/consumers/${consumer.id}/keys`, { name: "ci" });
@@ -214,6 +271,13 @@ describe("admin API (PGlite)", () => {
     const doc = await json(await call("GET", "/openapi.json"));
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/admin/v1/consumers/{id}/keys");
+    const body = (path: string, op: string) =>
+      doc.paths[path][op].requestBody.content["application/json"].schema.properties;
+    expect(body("/admin/v1/providers", "post").kind.enum).toContain("azure-openai");
+    expect(Object.keys(body("/admin/v1/providers", "post"))).toContain("apiVersion");
+    expect(Object.keys(body("/admin/v1/providers/{id}", "patch"))).toContain("apiVersion");
+    expect(body("/admin/v1/routes", "post").strict.default).toBe(false);
+    expect(Object.keys(body("/admin/v1/routes/{id}", "patch"))).toContain("strict");
     const res = await call("GET", "/nope");
     expect(res.status).toBe(404);
     expect((await json(res)).error.code).toBe("not_found");

@@ -76,7 +76,7 @@ describe("compileRuntime", () => {
     ],
     [
       "an unknown kind",
-      { providers: [{ ...mockProvider("prov-new"), kind: "anthropic" as never }] },
+      { providers: [{ ...mockProvider("prov-new"), kind: "anthropic-v9" as never }] },
       "unknown_provider_kind",
       "provider",
       "prov-new",

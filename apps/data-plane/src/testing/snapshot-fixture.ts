@@ -23,7 +23,16 @@ export function hashKey(raw: string): string {
 
 /** A mock provider. */
 export function mockProvider(id = "prov-mock"): ProviderSpec {
-  return { id, name: id, kind: "mock", baseUrl: "", apiKey: null, connectTimeoutMs: 1_000, firstByteTimeoutMs: 5_000 };
+  return {
+    id,
+    name: id,
+    kind: "mock",
+    baseUrl: "",
+    apiKey: null,
+    connectTimeoutMs: 1_000,
+    firstByteTimeoutMs: 5_000,
+    apiVersion: null,
+  };
 }
 
 /** An OpenAI provider at `baseUrl`. */
@@ -36,13 +45,19 @@ export function openAIProvider(baseUrl: string, over: Partial<ProviderSpec> = {}
     apiKey: "sk-upstream",
     connectTimeoutMs: 2_000,
     firstByteTimeoutMs: 5_000,
+    apiVersion: null,
     ...over,
   };
 }
 
 /** A route from `alias` to `upstreamModel` on a provider. */
-export function route(alias: string, providerId: string, upstreamModel = `${alias}-upstream`): RouteSpec {
-  return { id: `route-${alias}`, alias, providerId, upstreamModel };
+export function route(
+  alias: string,
+  providerId: string,
+  upstreamModel = `${alias}-upstream`,
+  strict = false,
+): RouteSpec {
+  return { id: `route-${alias}`, alias, providerId, upstreamModel, strict };
 }
 
 /** A consumer. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ConfigSnapshot } from "@switchyard/policy";
+import { type ConfigSnapshot, omittedFromCanonical } from "@switchyard/policy";
 
 /** Text is handed to the hash in pieces of about this size instead of as one string of tens of megabytes. */
 const FLUSH_CHARS = 1 << 16;
@@ -8,7 +8,8 @@ const FLUSH_CHARS = 1 << 16;
  * The lowercase hex SHA-256 of `canonicalJson(config)` (policy's canonical form), computed without building
  * the whole text: entities are written one by one into the hash, and each object shape's sorted key list is
  * worked out once instead of sorting the keys of every one of 300,000 entities. The output must stay byte for
- * byte what canonicalJson produces; codec.test.ts checks that on varied snapshots.
+ * byte what canonicalJson produces (new fields at their defaults left out, as there); codec.test.ts checks that
+ * on varied snapshots.
  */
 export function canonicalSha256(config: ConfigSnapshot): string {
   const hash = createHash("sha256");
@@ -42,7 +43,7 @@ export function canonicalSha256(config: ConfigSnapshot): string {
       let first = true;
       for (const k of keys) {
         const v = record[k];
-        if (v === undefined) continue;
+        if (omittedFromCanonical(k, v)) continue;
         buf += first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`;
         first = false;
         write(v);

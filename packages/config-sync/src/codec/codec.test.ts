@@ -8,6 +8,18 @@ import { snapshotFromProto } from "./snapshot-from-proto.ts";
 import { snapshotToProto } from "./snapshot-to-proto.ts";
 import { versionOf, versionSnapshot } from "./version.ts";
 
+/** The sample with the fields added after the first release set to non-default values. */
+function withNewFields() {
+  const base = sampleConfig();
+  return buildSnapshot({
+    ...base,
+    providers: base.providers.map((p) =>
+      p.kind === "openai" ? { ...p, kind: "azure-openai" as const, apiVersion: "2025-04-01-preview" } : p,
+    ),
+    routes: base.routes.map((r) => ({ ...r, strict: true })),
+  });
+}
+
 describe("versionOf", () => {
   it("is the lowercase hex SHA-256 of the canonical JSON and ignores input order", () => {
     const config = sampleConfig();
@@ -46,6 +58,7 @@ describe("versionOf", () => {
     });
     for (const c of [
       odd,
+      withNewFields(),
       sampleConfig("z"),
       buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] }),
     ]) {
@@ -65,6 +78,26 @@ describe("snapshot codec", () => {
     const back = snapshotFromProto(fromBinary(SnapshotSchema, wire));
     expect(back).toEqual({ ok: true, value: s });
     if (back.ok) expect(canonicalJson(back.value.config)).toBe(canonicalJson(s.config));
+  });
+
+  it("carries apiVersion and strict, and reads their absence (an older control plane) as the defaults", () => {
+    const s = versionSnapshot(withNewFields(), 3n);
+    const msg = snapshotToProto(s, "n");
+    expect(msg.payload?.providers.map((p) => p.apiVersion ?? null).sort()).toEqual(["2025-04-01-preview", null]);
+    expect(msg.payload?.routes.map((r) => r.strict)).toEqual([true]);
+    expect(snapshotFromProto(fromBinary(SnapshotSchema, toBinary(SnapshotSchema, msg)))).toEqual({
+      ok: true,
+      value: s,
+    });
+
+    // A payload written without the fields: same snapshot, same version as one holding the defaults.
+    const plain = versionSnapshot(sampleConfig(), 4n);
+    const old = snapshotToProto(plain, "n");
+    for (const p of old.payload!.providers) delete p.apiVersion;
+    const back = snapshotFromProto(old);
+    expect(back).toEqual({ ok: true, value: plain });
+    expect(back.ok && back.value.config.routes[0]?.strict).toBe(false);
+    expect(back.ok && back.value.config.providers.every((p) => p.apiVersion === null)).toBe(true);
   });
 
   it("keeps a null provider key null and an empty one empty", () => {
@@ -124,7 +157,7 @@ describe("snapshot codec", () => {
   it("rejects an inconsistent snapshot even when its version matches", () => {
     const config = buildSnapshot({
       providers: [],
-      routes: [{ id: "r1", alias: "gpt", providerId: "missing", upstreamModel: "m" }],
+      routes: [{ id: "r1", alias: "gpt", providerId: "missing", upstreamModel: "m", strict: false }],
       consumers: [],
       apiKeys: [],
       limits: [],

@@ -17,11 +17,20 @@ function rng(seed: number) {
 
 const uuid = (n: number) => `30000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
-/** One random edit: add, change or remove keys and consumers, rename a route, change a limit. */
+/**
+ * One random edit: add, change or remove keys and consumers, rename a route or flip its strict mode, change a
+ * limit, set or clear a provider's API version.
+ */
 function mutate(c: ConfigSnapshot, r: () => number, n: number): ConfigSnapshot {
   const input: SnapshotInput = {
-    providers: c.providers,
-    routes: c.routes.map((x) => (r() < 0.3 ? { ...x, upstreamModel: `m-${n}` } : x)),
+    providers: c.providers.map((p) =>
+      p.kind !== "mock" && r() < 0.3
+        ? { ...p, kind: "azure-openai" as const, apiVersion: r() < 0.5 ? null : `2025-0${n % 9}-01` }
+        : p,
+    ),
+    routes: c.routes.map((x) =>
+      r() < 0.3 ? { ...x, upstreamModel: `m-${n}` } : r() < 0.2 ? { ...x, strict: !x.strict } : x,
+    ),
     consumers: [...c.consumers],
     apiKeys: c.apiKeys.filter(() => r() > 0.1),
     limits: c.limits.map((l) => (r() < 0.3 ? { ...l, limit: 1 + Math.floor(r() * 1000) } : l)),

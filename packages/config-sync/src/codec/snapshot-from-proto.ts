@@ -65,12 +65,15 @@ export function specsFromPayload(payload: ConfigPayload): SnapshotInput {
       apiKey: p.apiKey ?? null,
       connectTimeoutMs: p.connectTimeoutMs,
       firstByteTimeoutMs: p.firstByteTimeoutMs,
+      // Absent on the wire (or from a control plane that predates the field): the adapter's default.
+      apiVersion: p.apiVersion ?? null,
     })),
     routes: payload.routes.map((r) => ({
       id: r.id,
       alias: r.alias,
       providerId: r.providerId,
       upstreamModel: r.upstreamModel,
+      strict: r.strict,
     })),
     consumers: payload.consumers.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled })),
     apiKeys: payload.apiKeys.map((k) => ({ id: k.id, consumerId: k.consumerId, hash: k.hash })),

@@ -18,11 +18,13 @@ const providerColumns = (p: HistoryProvider) => ({
   ...secretColumns(p.apiKey),
   connect_timeout_ms: p.connectTimeoutMs,
   first_byte_timeout_ms: p.firstByteTimeoutMs,
+  api_version: p.apiVersion,
 });
 const routeColumns = (r: HistoryRoute) => ({
   alias: r.alias,
   provider_id: r.providerId,
   upstream_model: r.upstreamModel,
+  strict: r.strict,
 });
 const limitColumns = (l: HistoryLimit) => ({
   kind: l.kind,

@@ -11,6 +11,7 @@ export interface HistoryProvider {
   readonly apiKey: SealedSecret | null;
   readonly connectTimeoutMs: number;
   readonly firstByteTimeoutMs: number;
+  readonly apiVersion: string | null;
 }
 
 /** A route as history keeps it. */
@@ -19,6 +20,7 @@ export interface HistoryRoute {
   readonly alias: string;
   readonly providerId: string;
   readonly upstreamModel: string;
+  readonly strict: boolean;
 }
 
 /** A limit as history keeps it. */
@@ -78,12 +80,14 @@ export function historyContentOf(rows: ConfigRows): HistoryContent {
       apiKey: p.apiKey,
       connectTimeoutMs: p.connectTimeoutMs,
       firstByteTimeoutMs: p.firstByteTimeoutMs,
+      apiVersion: p.apiVersion,
     })),
     routes: rows.routes.map((r) => ({
       id: r.id,
       alias: r.alias,
       providerId: r.providerId,
       upstreamModel: r.upstreamModel,
+      strict: r.strict,
     })),
     limits: rows.limits.map((l) => ({
       id: l.id,
@@ -96,5 +100,17 @@ export function historyContentOf(rows: ConfigRows): HistoryContent {
     })),
     consumers: rows.consumers.length,
     apiKeys: rows.apiKeys.length,
+  };
+}
+
+/**
+ * A policy state as stored, with the fields added since it was written set to their defaults (history rows
+ * older than the `api_version`/`strict` columns lack them), so diffs and rollback plans compare like with like.
+ */
+export function withPolicyDefaults(p: HistoryPolicy): HistoryPolicy {
+  return {
+    providers: p.providers.map((x) => ({ ...x, apiVersion: x.apiVersion ?? null })),
+    routes: p.routes.map((x) => ({ ...x, strict: x.strict ?? false })),
+    limits: p.limits,
   };
 }

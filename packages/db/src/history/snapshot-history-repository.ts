@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../create-db.ts";
-import { countsOf, type HistoryContent, type HistoryCounts, type HistoryPolicy } from "./history-content.ts";
+import {
+  countsOf,
+  type HistoryContent,
+  type HistoryCounts,
+  type HistoryPolicy,
+  withPolicyDefaults,
+} from "./history-content.ts";
 
 /** One published snapshot in history, as lists show it. */
 export interface HistoryEntry {
@@ -95,8 +101,12 @@ export async function find(db: Db, version: string): Promise<FullHistoryEntry | 
   if (!row || new Set(rows.map((r) => r.version)).size !== 1) return null;
   const stored = row.content as StoredContent;
   const content: HistoryContent = isInline(stored)
-    ? stored
-    : { ...(row.policy as HistoryPolicy), consumers: stored.counts.consumers, apiKeys: stored.counts.apiKeys };
+    ? { ...stored, ...withPolicyDefaults(stored) }
+    : {
+        ...withPolicyDefaults(row.policy as HistoryPolicy),
+        consumers: stored.counts.consumers,
+        apiKeys: stored.counts.apiKeys,
+      };
   return {
     generation: BigInt(row.generation),
     version: row.version,

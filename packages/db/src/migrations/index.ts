@@ -3,6 +3,7 @@ import * as createConfigTables from "./20251122-0310-create-config-tables.ts";
 import * as fleetStatusAndChangeNotify from "./20261122-0400-fleet-status-and-change-notify.ts";
 import * as snapshotHistory from "./20261122-0500-snapshot-history.ts";
 import * as historyPolicyStates from "./20261122-0600-history-policy-states.ts";
+import * as providerApiVersionRouteStrict from "./20261122-0700-provider-api-version-route-strict.ts";
 
 /**
  * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "20261122_0400_fleet_status_and_change_notify": fleetStatusAndChangeNotify,
   "20261122_0500_snapshot_history": snapshotHistory,
   "20261122_0600_history_policy_states": historyPolicyStates,
+  "20261122_0700_provider_api_version_route_strict": providerApiVersionRouteStrict,
 });
 
 /** Hands the in-code migration list to Kysely's `Migrator`. */

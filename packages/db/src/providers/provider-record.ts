@@ -18,6 +18,8 @@ export interface ProviderRecord {
   readonly hasApiKey: boolean;
   readonly connectTimeoutMs: number;
   readonly firstByteTimeoutMs: number;
+  /** Azure OpenAI's `api-version`; null means the adapter's default (and is the only value for other kinds). */
+  readonly apiVersion: string | null;
   readonly revision: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -34,6 +36,7 @@ export interface ProviderInput {
   readonly apiKey?: SealedSecret | null;
   readonly connectTimeoutMs: number;
   readonly firstByteTimeoutMs: number;
+  readonly apiVersion?: string | null;
 }
 
 /** Input of `providers.update`: absent fields stay as they are; `apiKey: null` removes the credential. */
@@ -43,6 +46,8 @@ export interface ProviderPatch {
   readonly apiKey?: SealedSecret | null;
   readonly connectTimeoutMs?: number;
   readonly firstByteTimeoutMs?: number;
+  /** `null` returns to the default version. */
+  readonly apiVersion?: string | null;
 }
 
 /** Maps a row to the admin view of a provider. */
@@ -55,6 +60,7 @@ export function toProviderRecord(row: Selectable<ProvidersTable>): ProviderRecor
     hasApiKey: row.api_key_ciphertext !== null,
     connectTimeoutMs: row.connect_timeout_ms,
     firstByteTimeoutMs: row.first_byte_timeout_ms,
+    apiVersion: row.api_version,
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -50,6 +50,7 @@ export async function create(db: Db, input: ProviderInput): Promise<Result<Provi
         ...secretColumns(input.apiKey ?? null),
         connect_timeout_ms: input.connectTimeoutMs,
         first_byte_timeout_ms: input.firstByteTimeoutMs,
+        api_version: input.apiVersion ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -77,6 +78,7 @@ export async function update(
     if (patch.apiKey !== undefined) Object.assign(values, secretColumns(patch.apiKey));
     if (patch.connectTimeoutMs !== undefined) values.connect_timeout_ms = patch.connectTimeoutMs;
     if (patch.firstByteTimeoutMs !== undefined) values.first_byte_timeout_ms = patch.firstByteTimeoutMs;
+    if (patch.apiVersion !== undefined) values.api_version = patch.apiVersion;
     const row = await trx
       .updateTable("providers")
       .set((eb) => ({ ...values, revision: eb("revision", "+", 1), updated_at: sql<Date>`now()` }))

@@ -7,6 +7,8 @@ export interface RouteRecord {
   readonly alias: string;
   readonly providerId: string;
   readonly upstreamModel: string;
+  /** Refuse parameters the target cannot honour (400 naming them) instead of dropping them. */
+  readonly strict: boolean;
   readonly revision: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -17,6 +19,8 @@ export interface RouteInput {
   readonly alias: string;
   readonly providerId: string;
   readonly upstreamModel: string;
+  /** Defaults to false. */
+  readonly strict?: boolean;
 }
 
 /** Input of `routes.update`: absent fields stay as they are. */
@@ -29,6 +33,7 @@ export function toRouteRecord(row: Selectable<RoutesTable>): RouteRecord {
     alias: row.alias,
     providerId: row.provider_id,
     upstreamModel: row.upstream_model,
+    strict: row.strict,
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

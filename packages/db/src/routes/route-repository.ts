@@ -41,7 +41,12 @@ export async function create(db: Db, input: RouteInput): Promise<Result<RouteWri
   return runWrite(db, "create", async (trx) => {
     const row = await trx
       .insertInto("routes")
-      .values({ alias: input.alias, provider_id: input.providerId, upstream_model: input.upstreamModel })
+      .values({
+        alias: input.alias,
+        provider_id: input.providerId,
+        upstream_model: input.upstreamModel,
+        strict: input.strict ?? false,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const generation = await appendChange(trx, "route", row.id, "create");
@@ -64,6 +69,7 @@ export async function update(
     if (patch.alias !== undefined) values.alias = patch.alias;
     if (patch.providerId !== undefined) values.provider_id = patch.providerId;
     if (patch.upstreamModel !== undefined) values.upstream_model = patch.upstreamModel;
+    if (patch.strict !== undefined) values.strict = patch.strict;
     const row = await trx
       .updateTable("routes")
       .set((eb) => ({ ...values, revision: eb("revision", "+", 1), updated_at: sql<Date>`now()` }))

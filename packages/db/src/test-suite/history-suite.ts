@@ -94,6 +94,27 @@ export function historySuite(fresh: FreshDb): void {
       expect((await snapshotHistory.find(db, "e".repeat(64)))?.content.limits).toEqual([limit]);
       expect((await snapshotHistory.list(db, { limit: 1 }))[0]?.counts).toMatchObject({ limits: 1, apiKeys: 4 });
     });
+
+    it("reads states written before apiVersion and strict existed with their defaults", async () => {
+      const provider = { id: "p", name: "p", kind: "openai", baseUrl: "https://x.example", apiKey: null, ...timeouts };
+      const route = { id: "r", alias: "gpt", providerId: "p", upstreamModel: "m" };
+      const old = { providers: [provider], routes: [route], limits: [] };
+      await sql`insert into config_snapshots (generation, version, content) values (20, ${"9".repeat(64)}, ${JSON.stringify({ ...old, consumers: 0, apiKeys: 0 })})`.execute(
+        db.kysely,
+      );
+      const digest = "0".repeat(64);
+      await sql`insert into config_policy_states (digest, content) values (${digest}, ${JSON.stringify(old)})`.execute(
+        db.kysely,
+      );
+      await sql`insert into config_snapshots (generation, version, content, policy_digest) values (21, ${"8".repeat(64)}, ${JSON.stringify({ counts: { providers: 1, routes: 1, limits: 0, consumers: 0, apiKeys: 0 } })}, ${digest})`.execute(
+        db.kysely,
+      );
+      for (const version of ["9".repeat(64), "8".repeat(64)]) {
+        const found = await snapshotHistory.find(db, version);
+        expect(found?.content.providers).toEqual([{ ...provider, apiVersion: null }]);
+        expect(found?.content.routes).toEqual([{ ...route, strict: false }]);
+      }
+    });
   });
 
   describe("rollback", () => {
@@ -120,11 +141,11 @@ export function historySuite(fresh: FreshDb): void {
       unwrap(await limits.create(db, { ...limitFields, scopeId: gone.id, limit: 7 }));
       const target = await state(db);
 
-      // Later: names swap, a route is retargeted and another added, a provider and a limit deleted, a key made.
+      // Later: names swap, a route is retargeted (and made strict) and another added, a provider and a limit deleted, a key made.
       unwrap(await providers.update(db, a.id, { name: "tmp", apiKey: { ciphertext: "new", keyId: "k1" } }));
       unwrap(await providers.update(db, b.id, { name: "a" }));
       unwrap(await providers.update(db, a.id, { name: "b" }));
-      unwrap(await routes.update(db, ra.id, { providerId: b.id, upstreamModel: "m2" }));
+      unwrap(await routes.update(db, ra.id, { providerId: b.id, upstreamModel: "m2", strict: true }));
       const extra = unwrap(await providers.create(db, { name: "extra", kind: "mock", ...timeouts })).record;
       unwrap(await routes.create(db, { alias: "rb", providerId: extra.id, upstreamModel: "x" }));
       unwrap(await limits.remove(db, lc.id));

@@ -46,6 +46,20 @@ export function providersSuite(fresh: FreshDb): void {
       expect((await row())?.apiKey).toBeNull();
     });
 
+    it("stores an API version, changes it, returns to the default with null, and keeps it on other updates", async () => {
+      const az = { ...providerInput(5), kind: "azure-openai" as const, baseUrl: "https://res.openai.azure.com" };
+      const { record } = unwrap(await providers.create(db, { ...az, apiVersion: "2024-10-21" }));
+      expect(record.apiVersion).toBe("2024-10-21");
+      const row = async () => (await loadConfigRows(db)).providers.find((p) => p.id === record.id);
+      expect((await row())?.apiVersion).toBe("2024-10-21");
+      unwrap(await providers.update(db, record.id, { apiVersion: "2025-04-01-preview" }));
+      expect((await providers.get(db, record.id))?.apiVersion).toBe("2025-04-01-preview");
+      unwrap(await providers.update(db, record.id, { connectTimeoutMs: 3_000 }));
+      expect((await row())?.apiVersion).toBe("2025-04-01-preview");
+      expect(unwrap(await providers.update(db, record.id, { apiVersion: null })).record.apiVersion).toBeNull();
+      expect(unwrap(await providers.create(db, providerInput(6))).record.apiVersion).toBeNull();
+    });
+
     it("stores a mock provider without base URL or key", async () => {
       const { record } = unwrap(
         await providers.create(db, { name: "mock", kind: "mock", connectTimeoutMs: 10, firstByteTimeoutMs: 20 }),

@@ -31,6 +31,17 @@ export function routesSuite(fresh: FreshDb): void {
       providerId = await makeProvider(db, "upstream");
     });
 
+    it("stores strict (false unless given), patches it, and keeps it on other updates", async () => {
+      const plain = unwrap(await routes.create(db, { alias: "plain", providerId, upstreamModel: "m" })).record;
+      expect(plain.strict).toBe(false);
+      const strict = unwrap(await routes.create(db, { alias: "strict", providerId, upstreamModel: "m", strict: true }));
+      expect(strict.record.strict).toBe(true);
+      expect(unwrap(await routes.update(db, plain.id, { strict: true })).record.strict).toBe(true);
+      expect(unwrap(await routes.update(db, plain.id, { upstreamModel: "n" })).record.strict).toBe(true);
+      expect((await routes.get(db, strict.record.id))?.strict).toBe(true);
+      expect(unwrap(await routes.update(db, strict.record.id, { strict: false })).record.strict).toBe(false);
+    });
+
     it("answers a taken alias with a conflict on alias", async () => {
       unwrap(await routes.create(db, { alias: "gpt", providerId, upstreamModel: "a" }));
       const before = await currentGeneration(db);

@@ -13,6 +13,7 @@ const target: UpstreamTarget = {
     apiKey: "sk-ant",
     connectTimeoutMs: 1,
     firstByteTimeoutMs: 1,
+    apiVersion: null,
   }),
 };
 

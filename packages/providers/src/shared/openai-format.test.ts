@@ -13,6 +13,7 @@ const spec = {
   apiKey: "sk-up",
   connectTimeoutMs: 1,
   firstByteTimeoutMs: 1,
+  apiVersion: null,
 };
 const head = { status: 200, headers: {} };
 

@@ -19,7 +19,10 @@ export async function checkBaseUrl(deps: AdminDeps, baseUrl: string | undefined)
   }
 }
 
-/** `POST /providers`: the API key is sealed with the master key before it reaches the database. */
+/**
+ * `POST /providers`: the API key is sealed with the master key before it reaches the database. `apiVersion` on
+ * a kind other than azure-openai is a 400 naming it (the schema checks it).
+ */
 export function createProvider(app: AdminApp, deps: AdminDeps): void {
   app.post("/", async (c) => {
     const input = await readJson(c, providerCreateSchema);
@@ -31,6 +34,7 @@ export function createProvider(app: AdminApp, deps: AdminDeps): void {
       apiKey: input.apiKey === undefined ? null : deps.secrets.seal(input.apiKey),
       connectTimeoutMs: input.connectTimeoutMs,
       firstByteTimeoutMs: input.firstByteTimeoutMs,
+      apiVersion: input.apiVersion ?? null,
     });
     if (!res.ok) throw dbFailure(res.error);
     committed(c, deps, res.value.generation);

@@ -10,6 +10,7 @@ export function providerView(p: ProviderRecord) {
     hasApiKey: p.hasApiKey,
     connectTimeoutMs: p.connectTimeoutMs,
     firstByteTimeoutMs: p.firstByteTimeoutMs,
+    apiVersion: p.apiVersion,
     revision: p.revision,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -1,5 +1,6 @@
 import { providers } from "@switchyard/db";
-import { providerUpdateSchema } from "@switchyard/policy";
+import { AppError } from "@switchyard/errors";
+import { API_VERSION_KIND, API_VERSION_REFUSAL, providerUpdateSchema } from "@switchyard/policy";
 import { committed } from "../../admin/changed.ts";
 import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
 import { dbFailure } from "../../admin/errors.ts";
@@ -10,13 +11,25 @@ import { idParam } from "../id-param.ts";
 import { checkBaseUrl } from "./create.ts";
 import { providerView } from "./provider-view.ts";
 
-/** `PATCH /providers/{id}`: `apiKey: null` removes the stored credential. */
+/**
+ * `PATCH /providers/{id}`: `apiKey: null` removes the stored credential, `apiVersion: null` returns to the
+ * default version. The kind never changes, so `apiVersion` is checked against the stored one.
+ */
 export function updateProvider(app: AdminApp, deps: AdminDeps): void {
   app.patch("/:id", async (c) => {
     const id = idParam(c.req.param());
     const ifRevision = ifMatchRevision(c);
     const input = await readJson(c, providerUpdateSchema);
     await checkBaseUrl(deps, input.baseUrl);
+    if (input.apiVersion !== undefined) {
+      const current = await providers.get(deps.db, id);
+      if (!current) throw new AppError("not_found", "provider not found");
+      if (current.kind !== API_VERSION_KIND) {
+        throw new AppError("validation_failed", `invalid apiVersion: ${API_VERSION_REFUSAL}`, {
+          details: [{ field: "apiVersion", message: API_VERSION_REFUSAL }],
+        });
+      }
+    }
     const { apiKey, ...rest } = input;
     const patch = {
       ...rest,

@@ -7,6 +7,7 @@ export function routeView(r: RouteRecord) {
     alias: r.alias,
     providerId: r.providerId,
     upstreamModel: r.upstreamModel,
+    strict: r.strict,
     revision: r.revision,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

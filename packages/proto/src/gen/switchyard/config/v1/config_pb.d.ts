@@ -495,7 +495,8 @@ export declare type Provider = Message<"switchyard.config.v1.Provider"> & {
   name: string;
 
   /**
-   * Provider kind: "openai", "openai-compatible" or "mock"; a string so new kinds do not break old readers' wire format.
+   * Provider kind: "openai", "azure-openai", "anthropic", "gemini", "ollama", "openai-compatible" or "mock"; a
+   * string so new kinds do not break old readers' wire format (a node refuses a kind it does not know).
    *
    * @generated from field: string kind = 3;
    */
@@ -528,6 +529,13 @@ export declare type Provider = Message<"switchyard.config.v1.Provider"> & {
    * @generated from field: uint32 first_byte_timeout_ms = 7;
    */
   firstByteTimeoutMs: number;
+
+  /**
+   * Azure OpenAI's "api-version" query parameter; absent for other kinds, and for Azure means the default version.
+   *
+   * @generated from field: optional string api_version = 8;
+   */
+  apiVersion?: string | undefined;
 };
 
 /**
@@ -569,6 +577,13 @@ export declare type Route = Message<"switchyard.config.v1.Route"> & {
    * @generated from field: string upstream_model = 4;
    */
   upstreamModel: string;
+
+  /**
+   * Strict mode: a parameter the target cannot honour is answered 400 naming it, instead of being dropped.
+   *
+   * @generated from field: bool strict = 5;
+   */
+  strict: boolean;
 };
 
 /**
