@@ -58,6 +58,30 @@ describe("compileRuntime", () => {
     });
   });
 
+  it("carries an Azure provider's API version and a route's strict mode into the compiled route", () => {
+    const azure = openAIProvider("https://res.openai.azure.com", {
+      id: "prov-azure",
+      kind: "azure-openai",
+      apiVersion: "2025-04-01-preview",
+    });
+    const rt = compileRuntime(
+      snapshot({ ...base, providers: [...base.providers, azure], routes: [route("az", "prov-azure", "dep", true)] }),
+      createPoolSet(),
+    );
+    if (!rt.ok) throw new Error(rt.error.message);
+    const az = rt.value.routes.get("az");
+    expect(az?.strict).toBe(true);
+    expect(az?.target).toEqual({
+      basePath: "",
+      upstreamModel: "dep",
+      headers: expect.objectContaining({ "api-key": "sk-upstream" }),
+      apiVersion: "2025-04-01-preview",
+    });
+    const rt2 = compileRuntime(snapshot(base), createPoolSet());
+    if (!rt2.ok) throw new Error(rt2.error.message);
+    expect(rt2.value.routes.get("gpt")?.strict).toBe(false);
+  });
+
   it.each([
     ["a bad base URL", { providers: [openAIProvider("not a url")] }, "invalid_provider", "provider", "prov-openai"],
     [

@@ -1,6 +1,7 @@
 import type { ApplyError } from "@switchyard/config-sync/client";
 import { err, ok, type Result } from "@switchyard/errors";
 import type { VersionedSnapshot } from "@switchyard/policy";
+import type { UpstreamTarget } from "@switchyard/providers";
 import type { RequestRule } from "@switchyard/ratelimit";
 import { compileLimits } from "./compile-limits.ts";
 import { type CheckedProvider, compileProvider } from "./compile-provider.ts";
@@ -63,7 +64,12 @@ export function compileRuntime(s: VersionedSnapshot, pools: PoolSet): Result<Run
   const routes = new Map<string, CompiledRoute>();
   for (const r of cfg.routes) {
     const p = providers.get(r.providerId)!;
-    const target = Object.freeze({ basePath: p.basePath, upstreamModel: r.upstreamModel, headers: p.headers });
+    const target: UpstreamTarget = Object.freeze({
+      basePath: p.basePath,
+      upstreamModel: r.upstreamModel,
+      headers: p.headers,
+      ...(p.spec.apiVersion === null ? {} : { apiVersion: p.spec.apiVersion }),
+    });
     let upstream: CompiledRoute["upstream"];
     if (p.adapter.transport === "local") {
       upstream = { transport: "local", adapter: p.adapter };
@@ -85,6 +91,7 @@ export function compileRuntime(s: VersionedSnapshot, pools: PoolSet): Result<Run
         alias: r.alias,
         providerId: p.spec.id,
         providerKind: p.spec.kind,
+        strict: r.strict,
         target,
         upstream,
       }),

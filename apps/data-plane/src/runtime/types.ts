@@ -34,6 +34,9 @@ export interface CompiledRoute {
   readonly providerId: string;
   /** Bounded metric label. */
   readonly providerKind: ProviderKind;
+  /** Strict mode: parameters the target cannot honour are answered 400 instead of dropped. */
+  readonly strict: boolean;
+  /** Where and how the adapter addresses the upstream (base path, model, credential headers, API version). */
   readonly target: UpstreamTarget;
   readonly upstream: HttpUpstream | LocalUpstream;
 }
