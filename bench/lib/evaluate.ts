@@ -83,11 +83,11 @@ export function evaluate(
   if (soak) {
     const change = (a: number, b: number) => (b / a - 1) * 100;
     checks.push(
-      check("soak RSS change, end vs start", change(soak.start.rssBytes, soak.end.rssBytes), "max", 10, "%"),
+      check("soak RSS growth, end vs start", change(soak.start.rssBytes, soak.end.rssBytes), "max", 10, "%"),
       // The mean beyond the sampling interval: the raw figures always include 10 ms, which would make any
       // delay look flat, and a p99 over a few thousand samples swings with a single GC pause.
       check(
-        "soak event-loop delay (mean beyond the 10 ms interval) change, end vs start",
+        "soak event-loop delay growth (mean beyond the 10 ms interval), end vs start",
         change(
           soak.start.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS,
           soak.end.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS,

@@ -27,7 +27,7 @@ export interface BenchOptions {
   readonly logLevel: string;
   /** Skip the soak (for profiling sessions). */
   readonly soak: boolean;
-  /** Only the closed loop of this mode, on the data plane alone: a profile of the hot path and nothing else. */
+  /** Only the closed loop of this mode, on the proxies and the data plane: quick comparisons and profiles. */
   readonly focus: "plain" | "stream" | null;
   /** Leave the request limit out of (3), to measure what limiting costs. */
   readonly limit: boolean;
@@ -40,7 +40,7 @@ const FULL: RunPlan = {
   quick: false,
   closed: { connections: 16, warmupMs: 3_000, durationMs: 10_000 },
   open: { rates: [100, 500, 2000], connections: 256, warmupMs: 2_000, durationMs: 8_000 },
-  soak: { rate: 300, warmupMs: 10_000, durationMs: 120_000, sampleMs: 30_000 },
+  soak: { rate: 300, warmupMs: 15_000, durationMs: 120_000, sampleMs: 30_000 },
 };
 
 /** `--quick`: the same scenarios with short windows, for development; its numbers are rough. */
@@ -55,7 +55,7 @@ export const USAGE = `npm run bench [-- options]
   --quick            short windows (about 2 minutes in all); rough numbers, for development
   --profile          run the data plane with --cpu-prof; the .cpuprofile is written to the run folder
   --no-soak          skip the 2-minute soak
-  --focus MODE       only the data plane's closed loop in MODE (plain or stream), no soak: for --profile
+  --focus MODE       only the closed loop in MODE (plain or stream) on (2), (2h) and (3); no soak
   --log-level LEVEL  the data plane's LOG_LEVEL (default info, as in production); warn drops the access log
   --no-limit         no request limit on the consumer (what limiting costs; not a comparable run)
   --node-options=S   extra NODE_OPTIONS for the data plane (V8 flags, --heap-prof ...)
