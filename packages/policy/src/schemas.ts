@@ -23,7 +23,8 @@ const apiVersion = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'")
+  .describe("azure-openai only: the api-version sent to Azure; null = the default version");
 
 /** The message given when `apiVersion` is set on a provider whose kind has no API versions. */
 export const API_VERSION_REFUSAL = `apiVersion applies only to kind ${API_VERSION_KIND}`;
@@ -82,6 +83,8 @@ const alias = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "letters, digits and . _ : / @ -");
 
 const upstreamModel = z.string().min(1).max(256);
+const strictDescription =
+  "true: a parameter the provider cannot honour is answered 400 naming it; false: it is dropped";
 
 /** Body of `POST /admin/v1/routes`. `strict` refuses parameters the target cannot honour instead of dropping them. */
 export const routeCreateSchema = z
@@ -89,7 +92,7 @@ export const routeCreateSchema = z
     alias,
     providerId: z.uuid(),
     upstreamModel,
-    strict: z.boolean().default(false),
+    strict: z.boolean().default(false).describe(strictDescription),
   })
   .strict();
 /** Parsed route creation input. */
@@ -101,7 +104,7 @@ export const routeUpdateSchema = z
     alias: alias.optional(),
     providerId: z.uuid().optional(),
     upstreamModel: upstreamModel.optional(),
-    strict: z.boolean().optional(),
+    strict: z.boolean().describe(strictDescription).optional(),
   })
   .strict();
 /** Parsed route update input. */
