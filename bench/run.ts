@@ -144,7 +144,14 @@ try {
   const markdown = renderReport(results);
   // Only a run of the whole benchmark in the production configuration becomes "latest"; focused, profiled
   // and ablation runs are kept under their time stamp only.
-  const comparable = !opts.focus && opts.limit && !opts.profile && opts.nodeOptions === "" && opts.logLevel === "info";
+  const comparable =
+    !plan.quick &&
+    opts.soak &&
+    !opts.focus &&
+    opts.limit &&
+    !opts.profile &&
+    opts.nodeOptions === "" &&
+    opts.logLevel === "info";
   for (const name of comparable ? [stamp, "latest"] : [stamp]) {
     writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(resultsDir, `${name}.md`), markdown);

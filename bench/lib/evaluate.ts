@@ -84,13 +84,14 @@ export function evaluate(
     const change = (a: number, b: number) => (b / a - 1) * 100;
     checks.push(
       check("soak RSS growth, end vs start", change(soak.start.rssBytes, soak.end.rssBytes), "max", 10, "%"),
-      // The mean beyond the sampling interval: the raw figures always include 10 ms, which would make any
-      // delay look flat, and a p99 over a few thousand samples swings with a single GC pause.
+      // Compared beyond the sampling interval: the raw figures always include its 10 ms, which would make
+      // any delay look flat. The p99 is what a request waiting on the loop feels; over 30 s it rests on
+      // about 3,000 samples.
       check(
-        "soak event-loop delay growth (mean beyond the 10 ms interval), end vs start",
+        "soak event-loop delay p99 growth (beyond the 10 ms interval), end vs start",
         change(
-          soak.start.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS,
-          soak.end.eventLoopMeanMs - EVENT_LOOP_RESOLUTION_MS,
+          soak.start.eventLoopP99Ms - EVENT_LOOP_RESOLUTION_MS,
+          soak.end.eventLoopP99Ms - EVENT_LOOP_RESOLUTION_MS,
         ),
         "max",
         10,
