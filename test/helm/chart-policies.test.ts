@@ -247,6 +247,7 @@ describe("chart: policies, hooks and routing", () => {
         "SwitchyardHighLatency",
         "SwitchyardDataPlaneDisconnected",
         "SwitchyardConfigNacked",
+        "SwitchyardLimiterStoreErrors",
       ]),
     );
     const dashboard = JSON.parse(find(objects, "ConfigMap", "dashboard").data["switchyard.json"]);

@@ -8,6 +8,7 @@ import { createDataPlaneApp } from "./app.ts";
 import { startConfigSync } from "./config/start-config-sync.ts";
 import { type DataPlaneEnv, parseEnv } from "./env.ts";
 import { createDrainer, gracefulClose } from "./graceful-close.ts";
+import { countDegradedDecisions } from "./metrics/limiter-metrics.ts";
 import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
 
 /**
@@ -26,10 +27,12 @@ try {
 
 const logger = createLogger({ name: "data-plane", level: env.logLevel });
 const registry = createRegistry({ app: "data-plane" });
-const limiter: RequestLimiter =
+const limiter: RequestLimiter = countDegradedDecisions(
   env.redisUrl === null
     ? createMemoryLimiter()
-    : createRedisLimiter({ url: env.redisUrl, logger: logger.child({ component: "ratelimit" }) });
+    : createRedisLimiter({ url: env.redisUrl, logger: logger.child({ component: "ratelimit" }) }),
+  registry,
+);
 const holder = createRuntimeHolder({
   rejectRouteAlias: env.testRejectRouteAlias,
   onPoolCloseError: (e) =>
