@@ -11,12 +11,18 @@ export interface TcpRelay {
    * answered, no FIN or RST is sent, as when a middlebox or a peer freezes. New connections forward normally.
    */
   stall(): void;
+  /** Sends new connections to another target, as a Service does when an endpoint leaves; open ones stay. */
+  retarget(target: string): void;
   close(): Promise<void>;
 }
 
 /** Starts a relay from a free loopback port to `target` (`host:port`). */
 export async function startTcpRelay(target: string): Promise<TcpRelay> {
-  const [host, port] = [target.slice(0, target.lastIndexOf(":")), Number(target.slice(target.lastIndexOf(":") + 1))];
+  const split = (t: string): [string, number] => [
+    t.slice(0, t.lastIndexOf(":")),
+    Number(t.slice(t.lastIndexOf(":") + 1)),
+  ];
+  let [host, port] = split(target);
   const open = new Set<{ client: Socket; upstream: Socket; stalled: boolean }>();
   let accepted = 0;
   const server = createServer((client) => {
@@ -48,6 +54,9 @@ export async function startTcpRelay(target: string): Promise<TcpRelay> {
     connections: () => accepted,
     stall() {
       for (const pair of open) pair.stalled = true;
+    },
+    retarget(next) {
+      [host, port] = split(next);
     },
     async close() {
       for (const { client, upstream } of open) {
