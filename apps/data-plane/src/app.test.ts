@@ -163,7 +163,7 @@ describe("data plane app", () => {
     expect(body).toMatchObject({ object: "chat.completion", model: "mock-1", created: NOW / 1000 });
     expect(body.choices[0]?.message.content).toContain("mock reply from mock-1");
 
-    const streamed = await chat(t.app, "sk-three", { ...hello, stream: true });
+    const streamed = await chat(t.app, "sk-three", { ...hello, stream: true, stream_options: { include_usage: true } });
     expect(streamed.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     const text = await streamed.text();
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
@@ -197,7 +197,7 @@ describe("data plane app", () => {
 
   it("answers unknown paths in OpenAI's error shape", async () => {
     await expectError(
-      await t.app.request("/v1/embeddings", { method: "POST", headers: { authorization: "Bearer sk-one" } }),
+      await t.app.request("/v1/audio/speech", { method: "POST", headers: { authorization: "Bearer sk-one" } }),
       404,
       "not_found",
     );

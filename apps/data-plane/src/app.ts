@@ -5,10 +5,11 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Registry } from "prom-client";
 import type { AppEnv } from "./http/app-env.ts";
+import { clientError, formatOfPath } from "./http/client-error.ts";
 import { openAIError } from "./http/openai-error.ts";
 import { createUpstreamMetrics } from "./metrics/upstream-metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
-import { chatCompletionsRoute } from "./routes/chat-completions.ts";
+import { clientCallRoutes } from "./routes/client-calls.ts";
 import { modelsRoute } from "./routes/models.ts";
 import type { RuntimeSource } from "./runtime/types.ts";
 
@@ -31,8 +32,18 @@ export interface DataPlaneDeps {
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Largest upstream body collected whole: error bodies and non-streamed answers the adapter translates (a
+ * Gemini embedding list in base64 for a large batch is the biggest). Streams are never collected.
+ */
+const MAX_BUFFERED_UPSTREAM_BYTES = 64 * 1024 * 1024;
+
+/** What an unexpected failure is answered with; nothing about the failure itself reaches the client. */
+const INTERNAL = new AppError("internal", "The server had an error while processing your request.");
+
+/**
  * Builds the data plane's Hono app: health routes, then request id, access log and metrics around the
- * OpenAI-compatible API, with one error handler that answers in OpenAI's error shape.
+ * OpenAI- and Anthropic-compatible API, with one error handler that answers in the shape of the endpoint's
+ * clients (Anthropic's on `/v1/messages`, OpenAI's elsewhere).
  */
 export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -44,12 +55,13 @@ export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
   app.use("/v1/*", authenticate({ runtime: deps.runtime }));
   app.route(
     "/",
-    chatCompletionsRoute({
+    clientCallRoutes({
       runtime: deps.runtime,
       limiter: deps.limiter,
       metrics: createUpstreamMetrics(deps.registry),
       logger: deps.logger,
       maxRequestBodyBytes: deps.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBufferedBytes: MAX_BUFFERED_UPSTREAM_BYTES,
       now: deps.now ?? Date.now,
     }),
   );
@@ -60,18 +72,18 @@ export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
     return c.json(e.body, e.status as ContentfulStatusCode);
   });
   app.onError((e, c) => {
-    if (e instanceof AppError) {
-      const param = (e.details as { param?: string } | undefined)?.param ?? null;
-      const out = openAIError(e.code, e.message, param);
-      return c.json(out.body, out.status as ContentfulStatusCode, e.headers);
+    const format = formatOfPath(c.req.path);
+    if (!(e instanceof AppError)) {
+      // No stack and a shortened message: enough to find the bug, too little to carry a request's content.
+      deps.logger.error(
+        { requestId: c.get("requestId"), err: e.name, reason: e.message.slice(0, 200) },
+        "unhandled error",
+      );
     }
-    // No stack and a shortened message: enough to find the bug, too little to carry a request's content.
-    deps.logger.error(
-      { requestId: c.get("requestId"), err: e.name, reason: e.message.slice(0, 200) },
-      "unhandled error",
-    );
-    const out = openAIError("internal", "The server had an error while processing your request.");
-    return c.json(out.body, out.status as ContentfulStatusCode);
+    const known = e instanceof AppError ? e : INTERNAL;
+    const param = (known.details as { param?: string } | undefined)?.param ?? null;
+    const out = clientError(format, known, param);
+    return c.body(out.body, out.status as ContentfulStatusCode, { ...out.headers, "content-type": "application/json" });
   });
   return app;
 }

@@ -1,8 +1,9 @@
 import { hash } from "node:crypto";
 import { AppError } from "@switchyard/errors";
 import { requestHeader } from "@switchyard/telemetry";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env.ts";
+import { ANTHROPIC_PATH } from "../http/client-error.ts";
 import type { RuntimeSource } from "../runtime/types.ts";
 
 /** Options for {@link authenticate}. */
@@ -13,7 +14,18 @@ export interface AuthenticateOptions {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * Middleware that resolves `Authorization: Bearer <key>` to the caller's grant. Keys are known only by their
+ * The key in `x-api-key`, read only on Anthropic's endpoint: Anthropic's API takes the key there, and so do
+ * its older SDKs and curl examples (`@anthropic-ai/sdk` 1.x sends `Authorization: Bearer` instead).
+ */
+function anthropicApiKey(c: Context<AppEnv>): string | undefined {
+  if (c.req.path !== ANTHROPIC_PATH) return undefined;
+  const key = requestHeader(c, "x-api-key")?.trim();
+  return key === undefined || key === "" ? undefined : key;
+}
+
+/**
+ * Middleware that resolves `Authorization: Bearer <key>` (or, on `/v1/messages`, `x-api-key: <key>`) to the
+ * caller's grant. Keys are known only by their
  * SHA-256, so the lookup hashes the presented key and checks the compiled map; the key itself is never
  * stored or logged. Before the first snapshot there are no keys to check against, so the answer is 503.
  */
@@ -21,15 +33,17 @@ export function authenticate(opts: AuthenticateOptions): MiddlewareHandler<AppEn
   return async function authenticateMiddleware(c, next) {
     const runtime = opts.runtime.current();
     if (!runtime) throw new AppError("not_ready", "The gateway has not received its configuration yet.");
-    const m = BEARER.exec(requestHeader(c, "authorization") ?? "");
-    if (!m) {
+    const key = BEARER.exec(requestHeader(c, "authorization") ?? "")?.[1] ?? anthropicApiKey(c);
+    if (key === undefined) {
       throw new AppError(
         "invalid_api_key",
-        "You didn't provide an API key. Provide it in the Authorization header as 'Bearer <key>'.",
+        c.req.path === ANTHROPIC_PATH
+          ? "You didn't provide an API key. Provide it in the x-api-key header, or in the Authorization header as 'Bearer <key>'."
+          : "You didn't provide an API key. Provide it in the Authorization header as 'Bearer <key>'.",
       );
     }
     // One-shot hashing: no Hash object per request.
-    const grant = runtime.keys.get(hash("sha256", m[1]!, "hex"));
+    const grant = runtime.keys.get(hash("sha256", key, "hex"));
     if (!grant) throw new AppError("invalid_api_key", "Incorrect API key provided.");
     c.set("grant", grant);
     await next();

@@ -1,30 +1,32 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import type { ResponseTransformer, UpstreamRequest } from "@switchyard/providers";
+import type { BufferedResponse, PreparedCall, ResponseTransformer } from "@switchyard/providers";
 import type { Logger } from "@switchyard/telemetry";
 import type { Dispatcher } from "undici";
 import { outcomeOf, type UpstreamMetrics } from "../metrics/upstream-metrics.ts";
 import type { HttpUpstream } from "../runtime/types.ts";
-import { responseHeaders } from "./response-headers.ts";
+import {
+  BROKEN,
+  CLIENT_GONE,
+  CREDENTIALS_REJECTED,
+  type ForwardResult,
+  TOO_LARGE,
+  UNREACHABLE,
+} from "./forward-result.ts";
+import { bufferedHeaders, responseHeaders } from "./response-headers.ts";
 
-/** How a forwarded call ended, from the client's point of view. */
-export type ForwardResult =
-  /** Response headers went to the client with this status; the body followed (or was cut if it broke). */
-  | { readonly kind: "sent"; readonly status: number }
-  /** Nothing was sent yet; the caller answers with this error. */
-  | { readonly kind: "failed"; readonly code: "upstream_error" | "upstream_timeout"; readonly message: string }
-  /** The client left before the upstream answered; there is no one to answer. */
-  | { readonly kind: "client_gone" };
+export type { ForwardResult } from "./forward-result.ts";
 
 /** One call to forward. */
 export interface ForwardArgs {
   readonly outgoing: ServerResponse;
   readonly upstream: HttpUpstream;
   readonly providerKind: string;
-  readonly request: UpstreamRequest;
-  /** Whether the client asked for a stream; transformers need it. */
-  readonly stream: boolean;
+  /** The adapter's translated request and its response side. */
+  readonly prepared: PreparedCall;
   /** Headers the gateway adds to the response (request id, rate limits). */
   readonly ownHeaders: Readonly<Record<string, string>>;
+  /** Largest upstream body collected for a `buffer` answer (errors, translated non-streamed answers). */
+  readonly maxBufferedBytes: number;
   readonly metrics: UpstreamMetrics;
   readonly log: Logger;
   /** Fields identifying the request on the (rare) log lines a forward writes. */
@@ -33,30 +35,38 @@ export interface ForwardArgs {
 
 /** undici error codes that mean "no answer in time" rather than "no connection". */
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
-const CLIENT_GONE: ForwardResult = Object.freeze({ kind: "client_gone" });
-
 function errorCode(e: unknown): string {
   return e !== null && typeof e === "object" && typeof (e as { code?: unknown }).code === "string"
     ? (e as { code: string }).code
     : "unknown";
 }
 
-/** The reason given to undici when the client went away; it is recognised by identity, never shown. */
+/** Reasons given to undici when the gateway stops an upstream call itself; recognised by identity, never shown. */
 const CLIENT_LEFT = new Error("client disconnected");
+const STOPPED = new Error("upstream answer no longer needed");
+
+/** What the handler does with the upstream's body: nothing yet, write it through, or collect it. */
+type Mode = "none" | "pipe" | "buffer";
 
 /**
- * undici's lowest-level handler for one forwarded call: it writes the upstream's status, headers and each
- * body chunk straight into the Node ServerResponse as they arrive (through the adapter's transformer when
- * it translates), pausing the upstream while the client is slow. There is no stream object in between, no
- * web-stream conversion and no buffering; `pool.stream` would add a Writable, an AsyncResource and
- * `finished()` listeners per request for the same effect.
+ * undici's lowest-level handler for one forwarded call. On the upstream's status and headers it asks the
+ * adapter how to answer (`respond`): `pipe` writes the head at once, then each body chunk straight into the
+ * Node ServerResponse as it arrives (through the adapter's transformer when it translates), pausing the
+ * upstream while the client is slow; `buffer` collects the (small, non-streamed) body under a cap and writes
+ * what the adapter makes of it. There is no stream object in between, no web-stream conversion, and a stream
+ * is never buffered.
  */
 class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #a: ForwardArgs;
   readonly #resolve: (r: ForwardResult) => void;
   readonly #started = performance.now();
   #controller: Dispatcher.DispatchController | null = null;
+  #mode: Mode = "none";
   #transformer: ResponseTransformer | null = null;
+  #finishBuffer: ((body: Uint8Array) => BufferedResponse) | null = null;
+  /** The collected body of a `buffer` answer; made only in that mode, so a piped stream allocates nothing here. */
+  #chunks: Buffer[] | null = null;
+  #size = 0;
   #status = 0;
   #clientGone = false;
   #done = false;
@@ -82,26 +92,55 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return;
-    const { upstream, outgoing, providerKind } = this.#a;
+    const { outgoing, providerKind, metrics } = this.#a;
     this.#status = statusCode;
-    this.#a.metrics.firstByte(providerKind, (performance.now() - this.#started) / 1000);
-    const passthrough = upstream.adapter.passthrough;
+    metrics.firstByte(providerKind, (performance.now() - this.#started) / 1000);
+    if (statusCode === 401 || statusCode === 403) {
+      metrics.record(providerKind, outcomeOf(statusCode));
+      this.#a.log.warn(
+        { ...this.#a.logFields, providerKind, status: statusCode },
+        "upstream provider rejected the gateway's credentials",
+      );
+      this.#finish(CREDENTIALS_REJECTED);
+      controller.abort(STOPPED);
+      return;
+    }
     try {
-      outgoing.writeHead(statusCode, responseHeaders(headers, passthrough, this.#a.ownHeaders));
-      if (!passthrough) {
-        this.#transformer = upstream.adapter.responseTransformer({ status: statusCode, stream: this.#a.stream });
+      const r = this.#a.prepared.respond({ status: statusCode, headers });
+      if (r.mode === "buffer") {
+        this.#mode = "buffer";
+        this.#finishBuffer = r.finish;
+        this.#chunks = [];
+        return;
       }
+      this.#mode = "pipe";
+      this.#transformer = r.transformer;
+      outgoing.writeHead(r.status, responseHeaders(headers, r, this.#a.ownHeaders));
     } catch (e) {
       controller.abort(e as Error);
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#mode === "buffer") {
+      this.#size += chunk.length;
+      if (this.#size > this.#a.maxBufferedBytes) {
+        this.#a.metrics.record(this.#a.providerKind, "error");
+        this.#a.log.warn({ ...this.#a.logFields, providerKind: this.#a.providerKind }, "upstream answer too large");
+        this.#finish(TOO_LARGE);
+        controller.abort(STOPPED);
+        return;
+      }
+      this.#chunks!.push(chunk);
+      return;
+    }
     let out: Uint8Array | null = chunk;
     if (this.#transformer !== null) {
       try {
         out = this.#transformer.onChunk(chunk);
       } catch (e) {
+        // A transformer that failed is in no state to write an ending; the connection is cut instead.
+        this.#transformer = null;
         controller.abort(e as Error);
         return;
       }
@@ -114,6 +153,25 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController): void {
+    if (this.#done) return;
+    const { outgoing } = this.#a;
+    if (this.#mode === "buffer") {
+      let r: BufferedResponse;
+      try {
+        const chunks = this.#chunks!;
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size);
+        r = this.#finishBuffer!(body);
+      } catch (e) {
+        this.onResponseError(controller, e as Error);
+        return;
+      }
+      this.#chunks = null;
+      outgoing.writeHead(r.status, bufferedHeaders(r, this.#a.ownHeaders));
+      outgoing.end(r.body);
+      this.#a.metrics.record(this.#a.providerKind, outcomeOf(this.#status));
+      this.#finish({ kind: "sent", status: r.status });
+      return;
+    }
     let tail: Uint8Array | null = null;
     try {
       tail = this.#transformer?.onEnd() ?? null;
@@ -121,7 +179,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.onResponseError(controller, e as Error);
       return;
     }
-    const { outgoing } = this.#a;
     if (tail !== null && tail.byteLength > 0) outgoing.end(tail);
     else outgoing.end();
     this.#a.metrics.record(this.#a.providerKind, outcomeOf(this.#status));
@@ -130,21 +187,26 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, e: Error): void {
     if (this.#done) return;
-    const { metrics, providerKind, log, logFields, outgoing } = this.#a;
+    const { metrics, providerKind, log, logFields } = this.#a;
     const status = this.#status;
     if (this.#clientGone || e === CLIENT_LEFT) {
       metrics.record(providerKind, "aborted");
       log.info({ ...logFields, providerKind, status }, "client disconnected; upstream request aborted");
-      this.#finish(status === 0 ? CLIENT_GONE : { kind: "sent", status });
+      this.#finish(status === 0 || this.#mode !== "pipe" ? CLIENT_GONE : { kind: "sent", status });
       return;
     }
     const code = errorCode(e);
-    if (status !== 0) {
-      // Headers are out, so the only honest signal left is cutting the client's connection.
-      outgoing.destroy();
+    if (this.#mode === "pipe") {
       metrics.record(providerKind, "error");
       log.warn({ ...logFields, providerKind, status, errorCode: code }, "upstream response broke off midway");
+      this.#endBroken();
       this.#finish({ kind: "sent", status });
+      return;
+    }
+    if (this.#mode === "buffer") {
+      metrics.record(providerKind, "error");
+      log.warn({ ...logFields, providerKind, status, errorCode: code }, "upstream response broke off midway");
+      this.#finish(BROKEN);
       return;
     }
     if (TIMEOUT_CODES.has(code)) {
@@ -160,7 +222,27 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     }
     metrics.record(providerKind, "error");
     log.warn({ ...logFields, providerKind, errorCode: code }, "upstream request failed");
-    this.#finish({ kind: "failed", code: "upstream_error", message: "The upstream provider could not be reached." });
+    this.#finish(UNREACHABLE);
+  }
+
+  /**
+   * Headers are out and the upstream broke off. A translating transformer knows the stream is incomplete and
+   * its `onEnd` writes the error event the client's SDK raises; a body passed through untouched has no such
+   * event, so cutting the connection is the only honest signal left.
+   */
+  #endBroken(): void {
+    const { outgoing } = this.#a;
+    let tail: Uint8Array | null = null;
+    try {
+      tail = this.#transformer?.onEnd() ?? null;
+    } catch {
+      tail = null;
+    }
+    if (tail === null || tail.byteLength === 0) {
+      outgoing.destroy();
+      return;
+    }
+    outgoing.end(tail);
   }
 
   #finish(r: ForwardResult): void {
@@ -172,19 +254,20 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 }
 
 /**
- * Sends a request upstream over the route's keep-alive pool and streams the answer to the Node response as it
- * arrives (see {@link ForwardHandler}). A client that disconnects aborts the upstream request, so an abandoned
- * stream stops costing tokens.
+ * Sends a prepared call upstream over the route's keep-alive pool and writes the answer to the Node response
+ * as it arrives (see {@link ForwardHandler}). A client that disconnects aborts the upstream request, so an
+ * abandoned stream stops costing tokens.
  */
 export function forwardHttp(a: ForwardArgs): Promise<ForwardResult> {
   if (a.outgoing.destroyed) return Promise.resolve(CLIENT_GONE);
+  const { request } = a.prepared;
   return new Promise((resolve) => {
     a.upstream.pool.dispatch(
       {
-        path: a.request.path,
+        path: request.path,
         method: "POST",
-        headers: a.request.headers,
-        body: a.request.body,
+        headers: request.headers,
+        body: request.body,
         headersTimeout: a.upstream.firstByteTimeoutMs,
       },
       new ForwardHandler(a, resolve),

@@ -280,7 +280,12 @@ describe("proxy to an OpenAI upstream over real HTTP", () => {
     expect(plain.id).toMatch(/^chatcmpl-mock-/);
     const text = plain.choices[0]?.message.content ?? "";
     expect(text).toContain("mock reply from mock-1");
-    const stream = await client.chat.completions.create({ model: "fast", messages, stream: true });
+    const stream = await client.chat.completions.create({
+      model: "fast",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let streamed = "";
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {

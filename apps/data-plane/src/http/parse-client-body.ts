@@ -1,12 +1,17 @@
 import { AppError } from "@switchyard/errors";
-import type { ChatCompletionRequest } from "@switchyard/providers";
+
+/** A client's request body: a JSON object whose `model` is the route alias. */
+export interface ClientBody {
+  readonly model: string;
+  readonly [field: string]: unknown;
+}
 
 /**
- * Parses a chat completion body just enough to route it: a JSON object with a non-empty string `model`.
- * Every other field is the upstream's business and is forwarded unchecked, so the gateway does not reject
- * parameters OpenAI adds later. Messages name the offending parameter the way OpenAI's do.
+ * Parses a request body just enough to route it: a JSON object with a non-empty string `model`. Every other
+ * field is the adapter's business (passed through, translated or refused per provider), so the gateway does
+ * not reject parameters a provider adds later. Messages name the offending parameter the way OpenAI's do.
  */
-export function parseChatRequest(bytes: Buffer): ChatCompletionRequest {
+export function parseClientBody(bytes: Buffer): ClientBody {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
@@ -25,5 +30,5 @@ export function parseChatRequest(bytes: Buffer): ChatCompletionRequest {
       details: { param: "model" },
     });
   }
-  return value as ChatCompletionRequest;
+  return value as ClientBody;
 }
