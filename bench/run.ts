@@ -64,6 +64,7 @@ try {
   const sy = await startSwitchyard({
     upstreamPort: upstream.port,
     targetCpus: layout.target,
+    redisCpus: layout.redis,
     restCpus: layout.rest,
     logDir: runDir,
     logLevel: opts.logLevel,
@@ -107,7 +108,8 @@ try {
     // A focused run compares the proxies only: (1) tells nothing about the data plane's own cost.
     for (const t of opts.focus ? [proxy, hono, sy] : targets) {
       log(`${mode}: closed loop on ${t.name}`);
-      const measured = await measure(gen, t.pid, { kind: "closed", requests: [req(t, mode)], ...plan.closed });
+      const job = { kind: "closed", requests: [req(t, mode)], ...plan.closed } as const;
+      const measured = await measure(gen, t.pid, job, t === sy ? sy.redisPid : undefined);
       throughput.push({ target: t.name, mode, measured });
     }
     for (const rate of opts.focus ? [] : plan.open.rates) {

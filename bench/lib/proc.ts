@@ -33,7 +33,12 @@ export function rssBytes(pid: number): number {
 export interface CoreLayout {
   /** The process being measured (mock, baseline proxy or data plane). */
   readonly target: string | null;
-  /** Everything else: load generator, mock upstream (when not the target), Redis, control plane. */
+  /**
+   * The data plane's Redis: part of the system under test (its round trip is part of every request), so it
+   * never shares a CPU with the load generator, whose saturation would otherwise show up as Redis latency.
+   */
+  readonly redis: string | null;
+  /** Everything else: load generator, mock upstream (when not the target), control plane, PostgreSQL. */
   readonly rest: string | null;
   /** Why the layout is what it is, for the report. */
   readonly note: string;
@@ -49,18 +54,30 @@ function hasTaskset(): boolean {
 }
 
 /**
- * The target gets the last CPU to itself; everything else shares the others. With one CPU, or without
- * taskset, nothing is pinned and the report says so.
+ * The target gets the last CPU; Redis the one before it when there are three or more, else it shares the
+ * target's (it only runs while the data plane waits for it); everything else shares the rest. With one CPU,
+ * or without taskset, nothing is pinned and the report says so.
  */
 export function coreLayout(): CoreLayout {
   const n = availableParallelism();
-  if (n < 2) return { target: null, rest: null, note: "1 CPU: nothing pinned" };
-  if (!hasTaskset()) return { target: null, rest: null, note: "taskset not found: nothing pinned" };
-  const rest = n === 2 ? "0" : `0-${n - 2}`;
+  if (n < 2) return { target: null, redis: null, rest: null, note: "1 CPU: nothing pinned" };
+  if (!hasTaskset()) return { target: null, redis: null, rest: null, note: "taskset not found: nothing pinned" };
+  const target = String(n - 1);
+  if (n === 2) {
+    return {
+      target,
+      redis: target,
+      rest: "0",
+      note: "target (and the data plane's Redis) on CPU 1; load generator, mock upstream, control plane on CPU 0",
+    };
+  }
+  const redis = String(n - 2);
+  const rest = n === 3 ? "0" : `0-${n - 3}`;
   return {
-    target: String(n - 1),
+    target,
+    redis,
     rest,
-    note: `target on CPU ${n - 1}; load, mock, Redis, control plane on CPU ${rest}`,
+    note: `target on CPU ${target}; the data plane's Redis on CPU ${redis}; load generator, mock upstream, control plane on CPU ${rest}`,
   };
 }
 

@@ -53,6 +53,12 @@ function throughputTable(r: BenchResults): string[] {
       ]),
     );
   }
+  for (const t of r.throughput) {
+    const redis = t.measured.companionCpuUsPerRequest;
+    if (t.target === "switchyard" && redis !== undefined) {
+      lines.push("", `${MODE[t.mode]}: the data plane's Redis used ${int(redis)} µs of CPU per request besides.`);
+    }
+  }
   for (const mode of ["plain", "stream"] as const) {
     const cpu = (name: TargetName) =>
       r.throughput.find((x) => x.mode === mode && x.target === name)?.measured.cpuUsPerRequest ?? Number.NaN;

@@ -21,6 +21,7 @@ import { chatRequestBody } from "./wire.ts";
 export interface SwitchyardOptions {
   readonly upstreamPort: number;
   readonly targetCpus: string | null;
+  readonly redisCpus: string | null;
   readonly restCpus: string | null;
   readonly logDir: string;
   /** The data plane's LOG_LEVEL; `info` (the default, one access line per request) is what production runs. */
@@ -31,9 +32,10 @@ export interface SwitchyardOptions {
   readonly limit: boolean;
 }
 
-/** Target (3) plus what the soak needs: the data plane's metrics URL. */
+/** Target (3) plus what the soak needs (the metrics URL) and the pid of its Redis. */
 export interface SwitchyardTarget extends Target {
   readonly metricsUrl: string;
+  readonly redisPid: number;
 }
 
 const ALIAS = "bench-gpt";
@@ -68,7 +70,8 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       () => pg!.stop(),
       () => redis!.stop(),
     );
-    pin(await redisPid(redis.url), o.restCpus);
+    const redisProcess = await redisPid(redis.url);
+    pin(redisProcess, o.redisCpus);
     const [adminPort, grpcPort, cpMetrics, dpPort, dpMetrics] = await Promise.all(
       Array.from({ length: 5 }, () => freePort()),
     );
@@ -142,6 +145,7 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       label: "(3) Switchyard data plane",
       pid: dp.pid,
       metricsUrl: `http://127.0.0.1:${dpMetrics}/metrics`,
+      redisPid: redisProcess,
       request,
       stop: stopAll,
     };
