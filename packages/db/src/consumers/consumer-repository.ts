@@ -6,6 +6,7 @@ import type { ConsumersTable } from "../database.ts";
 import { type DbError, isUuid } from "../db-error.ts";
 import { lockForWrite } from "../lock-for-write.ts";
 import { type Page, type PageRequest, startAfter, toPage } from "../pagination.ts";
+import { removeRevisioned } from "../remove-revisioned.ts";
 import { runWrite } from "../run-write.ts";
 import { type ConsumerInput, type ConsumerPatch, type ConsumerRecord, toConsumerRecord } from "./consumer-record.ts";
 
@@ -80,12 +81,7 @@ export async function remove(
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return runWrite(db, "delete", async (trx) => {
-    const locked = await lockForWrite(trx, "consumers", "consumer", id, opts.ifRevision);
-    if (!locked.ok) return locked;
+  return removeRevisioned(db, "consumers", "consumer", id, opts.ifRevision, async (trx) => {
     await trx.deleteFrom("limits").where("scope", "=", "consumer").where("scope_id", "=", id).execute();
-    await trx.deleteFrom("consumers").where("id", "=", id).execute();
-    const generation = await appendChange(trx, "consumer", id, "delete");
-    return ok({ generation });
   });
 }

@@ -6,6 +6,7 @@ import type { Database, LimitsTable } from "../database.ts";
 import { type DbError, isUuid } from "../db-error.ts";
 import { lockForWrite } from "../lock-for-write.ts";
 import { type Page, type PageRequest, startAfter, toPage } from "../pagination.ts";
+import { removeRevisioned } from "../remove-revisioned.ts";
 import { runWrite } from "../run-write.ts";
 import { type LimitInput, type LimitPatch, type LimitRecord, toLimitRecord } from "./limit-record.ts";
 
@@ -97,11 +98,5 @@ export async function remove(
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return runWrite(db, "delete", async (trx) => {
-    const locked = await lockForWrite(trx, "limits", "limit", id, opts.ifRevision);
-    if (!locked.ok) return locked;
-    await trx.deleteFrom("limits").where("id", "=", id).execute();
-    const generation = await appendChange(trx, "limit", id, "delete");
-    return ok({ generation });
-  });
+  return removeRevisioned(db, "limits", "limit", id, opts.ifRevision);
 }

@@ -6,6 +6,7 @@ import type { ProvidersTable } from "../database.ts";
 import { type DbError, isUuid } from "../db-error.ts";
 import { lockForWrite } from "../lock-for-write.ts";
 import { type Page, type PageRequest, startAfter, toPage } from "../pagination.ts";
+import { removeRevisioned } from "../remove-revisioned.ts";
 import { runWrite } from "../run-write.ts";
 import {
   type ProviderInput,
@@ -96,11 +97,5 @@ export async function remove(
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return runWrite(db, "delete", async (trx) => {
-    const locked = await lockForWrite(trx, "providers", "provider", id, opts.ifRevision);
-    if (!locked.ok) return locked;
-    await trx.deleteFrom("providers").where("id", "=", id).execute();
-    const generation = await appendChange(trx, "provider", id, "delete");
-    return ok({ generation });
-  });
+  return removeRevisioned(db, "providers", "provider", id, opts.ifRevision);
 }

@@ -6,6 +6,7 @@ import type { RoutesTable } from "../database.ts";
 import { type DbError, isUuid } from "../db-error.ts";
 import { lockForWrite } from "../lock-for-write.ts";
 import { type Page, type PageRequest, startAfter, toPage } from "../pagination.ts";
+import { removeRevisioned } from "../remove-revisioned.ts";
 import { runWrite } from "../run-write.ts";
 import { type RouteInput, type RoutePatch, type RouteRecord, toRouteRecord } from "./route-record.ts";
 
@@ -87,11 +88,5 @@ export async function remove(
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return runWrite(db, "delete", async (trx) => {
-    const locked = await lockForWrite(trx, "routes", "route", id, opts.ifRevision);
-    if (!locked.ok) return locked;
-    await trx.deleteFrom("routes").where("id", "=", id).execute();
-    const generation = await appendChange(trx, "route", id, "delete");
-    return ok({ generation });
-  });
+  return removeRevisioned(db, "routes", "route", id, opts.ifRevision);
 }
