@@ -4,17 +4,6 @@ import type { AdapterKind } from "./kinds.ts";
 import type { TokenUsage } from "./shared/openai-types.ts";
 
 /**
- * A chat completion request as a client sent it (OpenAI's shape). Only `model` is checked by the gateway;
- * every other field is carried to the upstream untouched, so new OpenAI parameters keep working.
- */
-export interface ChatCompletionRequest {
-  readonly model: string;
-  readonly stream?: unknown;
-  readonly messages?: unknown;
-  readonly [field: string]: unknown;
-}
-
-/**
  * Everything a provider adapter needs to address one route's upstream, computed once per snapshot by the
  * data plane so the per-request work is only the body rewrite.
  */
@@ -48,15 +37,6 @@ export interface UpstreamRequest {
 export interface ResponseTransformer {
   onChunk(bytes: Uint8Array): Uint8Array | null;
   onEnd(): Uint8Array | null;
-}
-
-/** What the proxy knows about an upstream response before choosing a transformer (the older API). */
-export interface ResponseContext {
-  readonly status: number;
-  /** Whether the client asked for `stream: true`. */
-  readonly stream: boolean;
-  /** Whether an OpenAI client asked for `stream_options.include_usage`; translated streams strip usage otherwise. */
-  readonly includeUsage?: boolean;
 }
 
 /** The API shape a client speaks: OpenAI's (`/v1/chat/completions`, `/v1/embeddings`) or Anthropic's (`/v1/messages`). */
@@ -137,7 +117,10 @@ export interface LocalContext {
   readonly nowMs: number;
 }
 
-/** A provider reached over HTTP: the data plane sends `toUpstream`'s request and pipes the answer back. */
+/**
+ * A provider reached over HTTP: the data plane sends the request `prepare` returns and writes the answer back
+ * as `respond` says.
+ */
 export interface HttpProviderAdapter {
   readonly kind: AdapterKind;
   readonly transport: "http";
@@ -159,18 +142,6 @@ export interface HttpProviderAdapter {
    * strict mode rejects; the default drops them, as docs/providers.md says per parameter).
    */
   unsupportedParameters(call: ClientCall): string[];
-  /**
-   * The older, OpenAI-chat-only API the current proxy calls: the request of `prepare` for an OpenAI chat
-   * call. Throws an AppError (`invalid_request_error`) where `prepare` would answer 400.
-   */
-  toUpstream(req: ChatCompletionRequest, target: UpstreamTarget): UpstreamRequest;
-  /**
-   * The older API's response side: a transformer to OpenAI's format for a 2xx response. It carries no
-   * request state and cannot change the status; `prepare` has neither limit.
-   */
-  responseTransformer(ctx: ResponseContext): ResponseTransformer;
-  /** True when `responseTransformer` never changes bytes, so the proxy may skip it and keep content-length. */
-  readonly passthrough: boolean;
 }
 
 /** A provider answered in-process, without sockets (the `mock` kind). */
@@ -178,8 +149,6 @@ export interface LocalProviderAdapter {
   readonly kind: AdapterKind;
   readonly transport: "local";
   validate(spec: ProviderSpec): string | null;
-  /** Produces the whole answer for an OpenAI chat completion (the older API). */
-  respond(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse;
   /** Produces the whole answer for any client call, in the client's format. */
   answer(call: ClientCall, target: UpstreamTarget, ctx: LocalContext): Result<LocalResponse, BufferedResponse>;
 }

@@ -74,9 +74,9 @@ export function mockAnswer(
       return ok(mockEmbeddings(body, target));
     }
     if (call.format === "openai") {
-      if (body.stream !== true) return ok(mockCompletion(body as never, target, ctx));
+      if (body.stream !== true) return ok(mockCompletion(body, target, ctx));
       const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
-      return ok(through(sameFormatStream("openai", { includeUsage }), mockStream(body as never, target, ctx)));
+      return ok(through(sameFormatStream("openai", { includeUsage }), mockStream(body, target, ctx)));
     }
     const req = anthropicRequestToOpenAI({ ...body }, []);
     if (req.stream !== true) {

@@ -1,6 +1,5 @@
 import type { LocalProviderAdapter } from "../types.ts";
 import { mockAnswer } from "./answer.ts";
-import { mockCompletion, mockStream } from "./mock-completion.ts";
 
 /**
  * The `mock` kind answers like OpenAI (or Anthropic, to Anthropic clients) without any network, so a gateway
@@ -10,7 +9,5 @@ export const mockAdapter: LocalProviderAdapter = {
   kind: "mock",
   transport: "local",
   validate: () => null,
-  respond: (req, target, ctx) =>
-    req.stream === true ? mockStream(req, target, ctx) : mockCompletion(req, target, ctx),
   answer: mockAnswer,
 };

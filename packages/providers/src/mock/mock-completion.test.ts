@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { UpstreamTarget } from "../types.ts";
-import { mockAdapter } from "./index.ts";
+import { type MockChatRequest, mockCompletion, mockStream } from "./mock-completion.ts";
 
 const target: UpstreamTarget = { basePath: "", upstreamModel: "mock-1", headers: {} };
 const ctx = { nowMs: 1_700_000_000_123 };
 const decoder = new TextDecoder();
+/** The mock's OpenAI chat answer, plain or streamed as the request asks. */
+const answer = (req: MockChatRequest, t: UpstreamTarget, c: typeof ctx) =>
+  req.stream === true ? mockStream(req, t, c) : mockCompletion(req, t, c);
 const messages = [
   { role: "system", content: "Be brief." },
   { role: "user", content: "Say hello to the gateway, please." },
@@ -24,7 +27,7 @@ function sseEvents(chunks: readonly Uint8Array[]): string[] {
 
 describe("mock provider", () => {
   it("answers a plain request with one chat.completion object", () => {
-    const res = mockAdapter.respond({ model: "alias", messages }, target, ctx);
+    const res = answer({ model: "alias", messages }, target, ctx);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json");
     expect(res.chunks).toHaveLength(1);
@@ -46,18 +49,18 @@ describe("mock provider", () => {
   });
 
   it("is deterministic for the same request and time, and differs for another prompt", () => {
-    const a = decoder.decode(mockAdapter.respond({ model: "x", messages }, target, ctx).chunks[0]);
-    const b = decoder.decode(mockAdapter.respond({ model: "x", messages }, target, ctx).chunks[0]);
+    const a = decoder.decode(answer({ model: "x", messages }, target, ctx).chunks[0]);
+    const b = decoder.decode(answer({ model: "x", messages }, target, ctx).chunks[0]);
     const c = decoder.decode(
-      mockAdapter.respond({ model: "x", messages: [{ role: "user", content: "other" }] }, target, ctx).chunks[0],
+      answer({ model: "x", messages: [{ role: "user", content: "other" }] }, target, ctx).chunks[0],
     );
     expect(a).toBe(b);
     expect(JSON.parse(c).id).not.toBe(JSON.parse(a).id);
   });
 
   it("streams SSE chunks whose content adds up to the plain answer, then usage, then [DONE]", () => {
-    const plain = JSON.parse(decoder.decode(mockAdapter.respond({ model: "x", messages }, target, ctx).chunks[0]));
-    const res = mockAdapter.respond({ model: "x", messages, stream: true }, target, ctx);
+    const plain = JSON.parse(decoder.decode(answer({ model: "x", messages }, target, ctx).chunks[0]));
+    const res = answer({ model: "x", messages, stream: true }, target, ctx);
     expect(res.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
     const events = sseEvents(res.chunks);
     expect(events.at(-1)).toBe("[DONE]");
@@ -76,11 +79,9 @@ describe("mock provider", () => {
 
   it("counts text parts of multi-part content and tolerates missing messages", () => {
     const parts = [{ role: "user", content: [{ type: "text", text: "abcdefgh" }, { type: "image_url" }] }];
-    const body = JSON.parse(
-      decoder.decode(mockAdapter.respond({ model: "x", messages: parts }, target, ctx).chunks[0]),
-    );
+    const body = JSON.parse(decoder.decode(answer({ model: "x", messages: parts }, target, ctx).chunks[0]));
     expect(body.usage.prompt_tokens).toBe(3 + 3 + 2);
-    const none = JSON.parse(decoder.decode(mockAdapter.respond({ model: "x" }, target, ctx).chunks[0]));
+    const none = JSON.parse(decoder.decode(answer({ model: "x" }, target, ctx).chunks[0]));
     expect(none.usage.prompt_tokens).toBe(3);
   });
 });

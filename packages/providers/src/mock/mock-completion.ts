@@ -1,7 +1,13 @@
-import type { ChatCompletionRequest, LocalContext, LocalResponse, UpstreamTarget } from "../types.ts";
+import type { LocalContext, LocalResponse, UpstreamTarget } from "../types.ts";
 import { estimatePromptTokens, estimateTextTokens } from "./estimate-tokens.ts";
 
 const encoder = new TextEncoder();
+
+/** An OpenAI chat request as the mock reads it: only `messages` matters, every other field is ignored. */
+export interface MockChatRequest {
+  readonly messages?: unknown;
+  readonly [field: string]: unknown;
+}
 
 /** 32-bit FNV-1a; enough to derive a stable id from the request without a crypto dependency. */
 function fnv1a(text: string, seed: number): number {
@@ -26,7 +32,7 @@ function lastUserText(messages: unknown): string {
  * The reply text: fixed wording plus facts about the request, so tests can predict it exactly and
  * different prompts still get different answers. It never echoes the prompt itself.
  */
-export function mockReplyText(req: ChatCompletionRequest, target: UpstreamTarget): string {
+export function mockReplyText(req: MockChatRequest, target: UpstreamTarget): string {
   const count = Array.isArray(req.messages) ? req.messages.length : 0;
   const chars = lastUserText(req.messages).length;
   return `This is a mock reply from ${target.upstreamModel}. You sent ${count} message(s); the last user message had ${chars} characters.`;
@@ -40,7 +46,7 @@ interface MockFacts {
   readonly usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
-function facts(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalContext): MockFacts {
+function facts(req: MockChatRequest, target: UpstreamTarget, ctx: LocalContext): MockFacts {
   const text = mockReplyText(req, target);
   const seedText = `${JSON.stringify(req.messages ?? null)}|${target.upstreamModel}|${ctx.nowMs}`;
   const id = `chatcmpl-mock-${fnv1a(seedText, 0x811c9dc5).toString(16).padStart(8, "0")}${fnv1a(seedText, 0x9747b28c).toString(16).padStart(8, "0")}`;
@@ -56,7 +62,7 @@ function facts(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalCon
 }
 
 /** A non-streaming answer: one `chat.completion` object, as OpenAI returns it. */
-export function mockCompletion(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse {
+export function mockCompletion(req: MockChatRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse {
   const f = facts(req, target, ctx);
   const body = {
     id: f.id,
@@ -86,7 +92,7 @@ export function mockCompletion(req: ChatCompletionRequest, target: UpstreamTarge
  * final chunk with empty `choices` carrying `usage`, then `[DONE]`. Usage is always sent so the gateway's
  * accounting sees the same numbers whether or not the client asked for them.
  */
-export function mockStream(req: ChatCompletionRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse {
+export function mockStream(req: MockChatRequest, target: UpstreamTarget, ctx: LocalContext): LocalResponse {
   const f = facts(req, target, ctx);
   const base = {
     id: f.id,

@@ -290,15 +290,4 @@ describe("OpenAI-format adapters (openai, openai-compatible, azure-openai)", () 
       ["message_stop", { type: "message_stop" }],
     ]);
   });
-
-  it("keep the older toUpstream/responseTransformer behaviour exactly", () => {
-    const req = { model: "alias", messages: [], stream: true };
-    const target = { basePath: "/v1", upstreamModel: "m", headers: {} };
-    expect(JSON.parse(openAIAdapter.toUpstream(req, target).body)).toEqual({ ...req, model: "m" });
-    expect(azureOpenAIAdapter.toUpstream(req, { ...target, basePath: "" }).path).toBe(
-      "/openai/deployments/m/chat/completions?api-version=2024-10-21",
-    );
-    const bytes = new TextEncoder().encode("data: {}\n\n");
-    expect(openAIAdapter.responseTransformer({ status: 200, stream: true }).onChunk(bytes)).toBe(bytes);
-  });
 });

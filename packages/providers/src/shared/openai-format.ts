@@ -1,11 +1,11 @@
 import type { ProviderSpec } from "@switchyard/policy";
 import type { AdapterKind } from "../kinds.ts";
-import type { HttpProviderAdapter, UpstreamRequest, UpstreamTarget } from "../types.ts";
+import type { HttpProviderAdapter, UpstreamTarget } from "../types.ts";
 import { httpAdapter } from "./http-adapter.ts";
 import { isObject, type JsonObject } from "./json.ts";
 import { unknownFields } from "./known-fields.ts";
 import { openAIStreamDecoder } from "./openai-stream-decoder.ts";
-import type { OpenAIChatRequest, OpenAICompletion } from "./openai-types.ts";
+import type { OpenAICompletion } from "./openai-types.ts";
 
 /** Options that distinguish the OpenAI-format kinds from each other. */
 export interface OpenAIFormatOptions {
@@ -25,18 +25,6 @@ export interface OpenAIFormatOptions {
 }
 
 const openAIPath = (operation: string, target: UpstreamTarget) => `${target.basePath}/${operation}`;
-
-/**
- * Builds the request for an upstream that speaks OpenAI's chat completions API: same path below the base
- * URL, same body with only `model` replaced. Re-serialising keeps every field the client sent.
- */
-export function openAIChatRequest(req: OpenAIChatRequest | JsonObject, target: UpstreamTarget): UpstreamRequest {
-  return {
-    path: openAIPath("chat/completions", target),
-    headers: target.headers,
-    body: JSON.stringify({ ...req, model: target.upstreamModel }),
-  };
-}
 
 /** OpenAI fields an Anthropic client's translated request may carry that OpenAI's own API rejects. */
 const NOT_ON_OPENAI = new Set(["top_k"]);
@@ -60,10 +48,10 @@ export function openAIFormatAdapter(opts: OpenAIFormatOptions): HttpProviderAdap
       if (spec.apiKey !== null && spec.apiKey !== "") Object.assign(headers, auth(spec.apiKey));
       return headers;
     },
-    nativeChat(body, target, _call, { askUsage }) {
+    nativeChat(body, target) {
       // The gateway always wants usage at the end of a stream; the extra chunk is removed again on the way
       // back when the client did not ask for it.
-      if (askUsage && body.stream === true) {
+      if (body.stream === true) {
         const so = isObject(body.stream_options) ? body.stream_options : {};
         return request("chat/completions", { ...body, stream_options: { ...so, include_usage: true } }, target);
       }

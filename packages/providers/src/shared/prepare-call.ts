@@ -97,7 +97,7 @@ function embeddings(codec: UpstreamCodec, call: ClientCall, target: UpstreamTarg
 
 function sameFormatChat(codec: UpstreamCodec, call: ClientCall, target: UpstreamTarget, box: UsageBox): PreparedCall {
   const body = call.body as JsonObject;
-  const request = codec.nativeChat!(body, target, call, { askUsage: true });
+  const request = codec.nativeChat!(body, target, call);
   const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
   const respond = (head: UpstreamHead): ClientResponse => {
     if (head.status < 200 || head.status > 299) return errorResponse(call, codec, head);

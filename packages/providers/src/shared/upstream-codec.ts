@@ -27,10 +27,10 @@ export interface UpstreamCodec {
   readonly requiresApiKey: boolean;
   staticHeaders(spec: ProviderSpec): Record<string, string>;
   /**
-   * A same-format request; only called when the call's format is `native`. `askUsage` asks an OpenAI-format
-   * upstream for `stream_options.include_usage` on streams (the older API does not).
+   * A same-format request; only called when the call's format is `native`. An OpenAI-format upstream is asked
+   * for `stream_options.include_usage` on streams, so the gateway always learns a stream's usage.
    */
-  nativeChat?(body: JsonObject, target: UpstreamTarget, call: ClientCall, opts: { askUsage: boolean }): UpstreamRequest;
+  nativeChat?(body: JsonObject, target: UpstreamTarget, call: ClientCall): UpstreamRequest;
   /** A request translated from OpenAI's format; throws BadRequest for content the provider cannot take. */
   chat(req: OpenAIChatRequest, target: UpstreamTarget): { request: UpstreamRequest; jsonTool: boolean };
   /** Top-level (and per-message) OpenAI fields this provider cannot honour. */
