@@ -20,7 +20,8 @@ function ping(port: number): Promise<boolean> {
     s.once("connect", () => s.write("PING\r\n"));
     s.once("data", (d) => {
       s.destroy();
-      resolve(d.toString().startsWith("+PONG"));
+      // A server with `requirepass` or ACLs answers NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(d.toString()));
     });
     s.once("error", () => resolve(false));
   });

@@ -14,6 +14,21 @@ const SECRET_VARS = [
   "SNAPSHOT_KEY",
 ];
 
+/** The Redis connection variables beyond REDIS_URL (see docs/limits.md "Redis connection"). */
+const REDIS_EXTRA = [
+  "REDIS_USERNAME",
+  "REDIS_PASSWORD",
+  "REDIS_TLS",
+  "REDIS_TLS_CA_FILE",
+  "REDIS_TLS_CERT_FILE",
+  "REDIS_TLS_KEY_FILE",
+  "REDIS_TLS_SERVER_NAME",
+  "REDIS_SENTINELS",
+  "REDIS_SENTINEL_MASTER",
+  "REDIS_SENTINEL_PASSWORD",
+  "REDIS_CLUSTER_NODES",
+];
+
 const workloads = (objects: K8sObject[]) =>
   objects.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind));
 
@@ -84,6 +99,9 @@ describe("chart: workloads of both planes", () => {
         HOST: "only with controlPlane.config.host",
         SWITCHYARD_DATA_DIR: "local mode only",
         GRPC_TLS_CLIENT_CA_FILE: "only with configStream.tls.mutual",
+        // The chart reaches one Redis by REDIS_URL; TLS files, ACL users, Sentinel and Cluster go through
+        // extraEnv (and extra volumes) until it has values for them.
+        ...Object.fromEntries(REDIS_EXTRA.map((k) => [k, "Redis TLS/ACL/Sentinel/Cluster: extraEnv for now"])),
       },
       "Data plane": {
         HOST: "only with dataPlane.config.host",
@@ -93,6 +111,9 @@ describe("chart: workloads of both planes", () => {
         NODE_LABELS: "only with dataPlane.config.nodeLabels",
         SWITCHYARD_DATA_DIR: "SNAPSHOT_FILE is set instead",
         SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: "a test hook",
+        // The chart reaches one Redis by REDIS_URL; TLS files, ACL users, Sentinel and Cluster go through
+        // extraEnv (and extra volumes) until it has values for them.
+        ...Object.fromEntries(REDIS_EXTRA.map((k) => [k, "Redis TLS/ACL/Sentinel/Cluster: extraEnv for now"])),
       },
     };
     for (const [suffix, plane] of [

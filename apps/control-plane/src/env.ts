@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { parseRedisEnv, type RedisConnectionConfig } from "@switchyard/ratelimit/connection";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -20,10 +21,6 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
-    .optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NODE_TOKEN_PREVIOUS: z
@@ -76,6 +73,8 @@ export type ControlPlaneEnv = z.infer<typeof schema> & {
   REPLICA_ID: string;
   ALLOW_INTERNAL_UPSTREAMS: boolean;
   MIGRATE_ON_START: boolean;
+  /** Where Redis is (the REDIS_* variables, shared with the data plane); null only in local mode when none is set. */
+  redis: RedisConnectionConfig | null;
 };
 
 /**
@@ -95,7 +94,9 @@ function checkTls(v: z.infer<typeof schema>, allowPlaintext: boolean): string | 
   return null;
 }
 
-const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
+const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "MASTER_KEY", "ADMIN_TOKEN", "NODE_TOKEN"] as const;
+const REDIS_REQUIRED =
+  "REDIS_URL is required when SWITCHYARD_MODE is not local (or REDIS_SENTINELS, or REDIS_CLUSTER_NODES)";
 
 /**
  * Parses and checks the environment. Outside local mode every secret and URL is required, so a pod whose
@@ -103,18 +104,21 @@ const REQUIRED_OUTSIDE_LOCAL = ["DATABASE_URL", "REDIS_URL", "MASTER_KEY", "ADMI
  */
 export function parseEnv(env: Record<string, string | undefined>): ControlPlaneEnv {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  const redis = parseRedisEnv(env);
+  if (!parsed.success || !redis.ok) {
+    const lines = [
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+      ...(redis.ok ? [] : redis.problems),
+    ];
     throw new Error(`invalid environment: ${lines.join("; ")}`);
   }
   const v = parsed.data;
   if (v.SWITCHYARD_MODE !== "local") {
-    const missing = REQUIRED_OUTSIDE_LOCAL.filter((k) => !v[k]);
-    if (missing.length > 0) {
-      throw new Error(
-        `invalid environment: ${missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`).join("; ")}`,
-      );
-    }
+    const lines = REQUIRED_OUTSIDE_LOCAL.filter((k) => !v[k]).map(
+      (k) => `${k} is required when SWITCHYARD_MODE is not local`,
+    );
+    if (redis.config === null) lines.push(REDIS_REQUIRED);
+    if (lines.length > 0) throw new Error(`invalid environment: ${lines.join("; ")}`);
   }
   const local = v.SWITCHYARD_MODE === "local";
   const allowPlaintext = v.GRPC_ALLOW_PLAINTEXT ?? local;
@@ -128,5 +132,6 @@ export function parseEnv(env: Record<string, string | undefined>): ControlPlaneE
     ALLOW_INTERNAL_UPSTREAMS: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
     MIGRATE_ON_START: v.MIGRATE_ON_START ?? true,
     GRPC_ALLOW_PLAINTEXT: allowPlaintext,
+    redis: redis.config,
   };
 }

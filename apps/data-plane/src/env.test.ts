@@ -24,7 +24,7 @@ describe("parseEnv", () => {
       port: 8080,
       metricsPort: 9090,
       controlPlaneUrl: "cp:50051",
-      redisUrl: "redis://redis:6379",
+      redis: { url: "redis://redis:6379" },
       nodeLabels: {},
       logLevel: "info",
       maxRequestBodyBytes: 4 * 1024 * 1024,
@@ -55,6 +55,25 @@ describe("parseEnv", () => {
     }
   });
 
+  it("takes Sentinel or Cluster instead of REDIS_URL, and refuses Redis settings that contradict", () => {
+    const { REDIS_URL: _, ...noUrl } = production;
+    expect(parseEnv({ ...noUrl, REDIS_CLUSTER_NODES: "r1:7000,r2:7000" }).redis).toEqual({
+      clusterNodes: [
+        { host: "r1", port: 7000 },
+        { host: "r2", port: 7000 },
+      ],
+    });
+    expect(
+      parseEnv({ ...noUrl, REDIS_SENTINELS: "s:26379", REDIS_SENTINEL_MASTER: "m", REDIS_TLS: "true" }).redis,
+    ).toEqual({ sentinels: [{ host: "s", port: 26379 }], sentinelMasterName: "m", tls: {} });
+    expect(() => parseEnv({ ...production, REDIS_CLUSTER_NODES: "r1:7000" })).toThrow(
+      /REDIS_URL and REDIS_CLUSTER_NODES: set only one/,
+    );
+    expect(() => parseEnv({ ...production, REDIS_TLS_CA_FILE: "/ca.pem" })).toThrow(
+      /REDIS_TLS_CA_FILE needs REDIS_TLS/,
+    );
+  });
+
   it("parses labels, node id and numbers", () => {
     const env = parseEnv({ ...production, NODE_LABELS: "zone=eu-1, tier=gold", NODE_ID: "dp-1", PORT: "8000" });
     expect(env.nodeLabels).toEqual({ zone: "eu-1", tier: "gold" });
@@ -69,7 +88,7 @@ describe("parseEnv", () => {
       controlPlaneUrl: "127.0.0.1:50051",
       nodeToken: "local-node-token-0123456789",
       host: "127.0.0.1",
-      redisUrl: null,
+      redis: null,
     });
     expect(
       parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir, NODE_TOKEN: "explicit-token-0123456" }).nodeToken,

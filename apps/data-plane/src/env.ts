@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { parseRedisEnv, type RedisConnectionConfig } from "@switchyard/ratelimit/connection";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -37,10 +38,6 @@ const schema = z.object({
     )
     .optional(),
   NODE_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
-    .optional(),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, "letters, digits, '.', '_' and '-', at most 128")
@@ -99,8 +96,8 @@ export interface DataPlaneEnv {
   metricsPort: number;
   controlPlaneUrl: string;
   nodeToken: string;
-  /** Null in local mode: the in-memory limiter is used and REDIS_URL is ignored. */
-  redisUrl: string | null;
+  /** Where Redis is (REDIS_* variables); null in local mode: the in-memory limiter is used and they are ignored. */
+  redis: RedisConnectionConfig | null;
   nodeId: string;
   nodeLabels: Record<string, string>;
   logLevel: string;
@@ -122,6 +119,8 @@ export interface DataPlaneEnv {
   configTls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
 }
 
+const REDIS_REQUIRED =
+  "REDIS_URL is required when SWITCHYARD_MODE is not local (or REDIS_SENTINELS, or REDIS_CLUSTER_NODES)";
 const LOCAL_CONTROL_PLANE_URL = "127.0.0.1:50051";
 
 function fail(lines: string[]): never {
@@ -159,12 +158,20 @@ function checkTls(v: z.infer<typeof schema>, url: string, allowPlaintext: boolea
  */
 export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const redis = parseRedisEnv(env);
+  if (!parsed.success || !redis.ok) {
+    fail([
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+      ...(redis.ok ? [] : redis.problems),
+    ]);
+  }
   const v = parsed.data;
   const local = v.SWITCHYARD_MODE === "local";
   if (!local) {
-    const missing = (["CONTROL_PLANE_URL", "NODE_TOKEN", "REDIS_URL"] as const).filter((k) => !v[k]);
-    if (missing.length > 0) fail(missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`));
+    const missing = (["CONTROL_PLANE_URL", "NODE_TOKEN"] as const).filter((k) => !v[k]);
+    const lines = missing.map((k) => `${k} is required when SWITCHYARD_MODE is not local`);
+    if (redis.config === null) lines.push(REDIS_REQUIRED);
+    if (lines.length > 0) fail(lines);
   }
   const controlPlaneUrl = v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL;
   const tlsProblem = checkTls(v, controlPlaneUrl, v.CONFIG_ALLOW_PLAINTEXT ?? local);
@@ -177,7 +184,7 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     metricsPort: v.METRICS_PORT,
     controlPlaneUrl,
     nodeToken: v.NODE_TOKEN ?? localNodeToken(v.SWITCHYARD_DATA_DIR),
-    redisUrl: local ? null : (v.REDIS_URL ?? null),
+    redis: local ? null : redis.config,
     nodeId: v.NODE_ID ?? `${hostname()}-${randomBytes(3).toString("hex")}`,
     nodeLabels: v.NODE_LABELS,
     logLevel: v.LOG_LEVEL,

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import { createMemoryLimiter, createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
+import { createRedisConnection } from "@switchyard/ratelimit/connection";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
 import pkg from "../package.json" with { type: "json" };
 import { createDataPlaneApp } from "./app.ts";
@@ -27,10 +28,12 @@ try {
 
 const logger = createLogger({ name: "data-plane", level: env.logLevel });
 const registry = createRegistry({ app: "data-plane" });
+// One connection, made to fail fast (see docs/limits.md "Redis connection"); the limiter reports its errors.
+const redis = env.redis === null ? null : createRedisConnection(env.redis, { connectionName: `sy-dp-${env.nodeId}` });
 const limiter: RequestLimiter = countDegradedDecisions(
-  env.redisUrl === null
+  redis === null
     ? createMemoryLimiter()
-    : createRedisLimiter({ url: env.redisUrl, logger: logger.child({ component: "ratelimit" }) }),
+    : createRedisLimiter({ client: redis, logger: logger.child({ component: "ratelimit" }) }),
   registry,
 );
 const holder = createRuntimeHolder({
@@ -84,6 +87,7 @@ async function shutdown(signal: string): Promise<void> {
     if (!drained) logger.warn({}, "grace period ended with requests still open; they were cut");
     await sync.stop();
     await Promise.all([holder.close(), limiter.close(), gracefulClose(ops, 1_000)]);
+    await redis?.quit().catch(() => redis.disconnect());
   } catch (e) {
     logger.error({ err: e instanceof Error ? e.name : "unknown" }, "shutdown did not complete cleanly");
     process.exit(1);

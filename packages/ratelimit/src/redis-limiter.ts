@@ -1,6 +1,7 @@
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { assertValidRule, decide, failurePolicyDecision, NO_RULES_DECISION } from "./decision.ts";
 import { ruleKeyBase } from "./keys.ts";
+import { createRedisConnection, type RedisClient } from "./redis-connection.ts";
 import { EXPIRY_MARGIN_MS, REQUEST_LIMIT_SCRIPT } from "./request-script.ts";
 import type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
 
@@ -10,10 +11,16 @@ export interface LimiterLogger {
   info?(obj: object, msg: string): void;
 }
 
-/** Options for {@link createRedisLimiter}. */
+/** Options for {@link createRedisLimiter}: the Redis to use, either `client` or `url`. */
 export interface RedisLimiterOptions {
-  /** `redis://` URL of the shared Redis. */
-  url: string;
+  /**
+   * A client made by `createRedisConnection` (one server, Sentinel or Cluster, with TLS and auth). The caller
+   * keeps owning it: `close()` leaves it open. Timeouts are the client's; `commandTimeoutMs` only bounds the
+   * wait for the first connection.
+   */
+  client?: RedisClient;
+  /** `redis://` URL of the shared Redis, when no `client` is given; the limiter then owns its connection. */
+  url?: string;
   /** First segment of every key; defaults to "sy". */
   keyPrefix?: string;
   /** Longest wait for Redis on the request path before the failure policy decides; defaults to 100 ms. */
@@ -25,14 +32,9 @@ export interface RedisLimiterOptions {
 }
 
 type ScriptReply = number[];
-type LimiterClient = Redis & {
+type LimiterClient = (Redis | Cluster) & {
   syRequestLimit(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<ScriptReply>;
 };
-
-/** Reconnect quickly but not in a tight loop: 50 ms, 100 ms, ... capped at 1 s. */
-function retryDelayMs(times: number): number {
-  return Math.min(times * 50, 1000);
-}
 
 /**
  * A limiter backed by Redis: one script call per request covers every rule. When Redis is away or slow,
@@ -42,13 +44,18 @@ function retryDelayMs(times: number): number {
 export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
   const prefix = opts.keyPrefix ?? "sy";
   const commandTimeoutMs = opts.commandTimeoutMs ?? 100;
-  const client = new Redis(opts.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: retryDelayMs,
-    ...(opts.connectTimeoutMs !== undefined ? { connectTimeout: opts.connectTimeoutMs } : {}),
-  }) as LimiterClient;
+  if ((opts.client === undefined) === (opts.url === undefined)) {
+    throw new Error("createRedisLimiter needs exactly one of client or url");
+  }
+  const ownsClient = opts.client === undefined;
+  const client = (opts.client ??
+    createRedisConnection(
+      { url: opts.url! },
+      {
+        commandTimeoutMs,
+        ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      },
+    )) as LimiterClient;
   client.defineCommand("syRequestLimit", { lua: REQUEST_LIMIT_SCRIPT });
 
   let everReady = false;
@@ -113,8 +120,10 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
    * Commands issued during one event-loop turn leave in one write: the socket is corked at the turn's first
    * check and uncorked after the turn's I/O callbacks have run (setImmediate). Under load a turn serves many
    * requests, and a write on a loopback or LAN socket costs more than everything else a check does; when
-   * idle, the command still leaves at the end of the turn that issued it.
+   * idle, the command still leaves at the end of the turn that issued it. A Cluster client has one socket per
+   * node, so its commands are left to it.
    */
+  const single = client instanceof Redis ? client : null;
   let corked: Redis["stream"] | null = null;
   const uncork = () => {
     const stream = corked;
@@ -122,8 +131,8 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
     stream?.uncork();
   };
   function batchWrites(): void {
-    if (corked !== null || client.status !== "ready") return;
-    corked = client.stream;
+    if (corked !== null || single === null || single.status !== "ready") return;
+    corked = single.stream;
     corked.cork();
     setImmediate(uncork);
   }
@@ -148,6 +157,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
   return {
     check,
     async close() {
+      if (!ownsClient) return;
       // QUIT lets in-flight scripts finish; when Redis is away it fails at once and we just drop the socket.
       await client.quit().catch(() => client.disconnect());
     },
