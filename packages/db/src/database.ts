@@ -149,8 +149,48 @@ export interface ConfigPolicyStatesTable {
   created_at: ColumnType<Date, never, never>;
 }
 
+/** Row shape of `usage_records`: one served request, written once per request id. */
+export interface UsageRecordsTable {
+  request_id: string;
+  ts: ColumnType<Date, Date | string, never>;
+  node_id: string;
+  consumer_id: string;
+  group_id: string | null;
+  route_id: string;
+  alias: string;
+  provider_id: string;
+  model: string;
+  input_tokens: Int8;
+  output_tokens: Int8;
+  cached_tokens: Int8;
+  reasoning_tokens: Int8;
+  cost_micro_usd: ColumnType<bigint | null, number | bigint | null, never>;
+  status: number;
+  latency_ms: number;
+  streamed: boolean;
+  inserted_at: ColumnType<Date, never, never>;
+}
+
+/** Row shape of `usage_daily`: sums per UTC day and grouping; `group_id` is '' for consumers without a group. */
+export interface UsageDailyTable {
+  day: ColumnType<string, string, never>;
+  consumer_id: string;
+  group_id: string;
+  route_id: string;
+  model: string;
+  requests: Int8;
+  input_tokens: Int8;
+  output_tokens: Int8;
+  cached_tokens: Int8;
+  reasoning_tokens: Int8;
+  cost_micro_usd: Int8;
+  unpriced_requests: Int8;
+}
+
 /** The schema as the current code sees it. Migrations deliberately do not use this type. */
 export interface Database {
+  usage_records: UsageRecordsTable;
+  usage_daily: UsageDailyTable;
   config_snapshots: ConfigSnapshotsTable;
   config_policy_states: ConfigPolicyStatesTable;
   data_plane_nodes: DataPlaneNodesTable;

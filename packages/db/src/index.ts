@@ -56,3 +56,12 @@ export type {
 export * as providers from "./providers/provider-repository.ts";
 export type { RouteInput, RoutePatch, RouteRecord } from "./routes/route-record.ts";
 export * as routes from "./routes/route-repository.ts";
+export type { UsageInsertResult } from "./usage/usage-repository.ts";
+export * as usage from "./usage/usage-repository.ts";
+export type {
+  UsageGroupBy,
+  UsageQuery,
+  UsageRecordInput,
+  UsageReport,
+  UsageSums,
+} from "./usage/usage-types.ts";

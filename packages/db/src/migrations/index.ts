@@ -4,6 +4,7 @@ import * as fleetStatusAndChangeNotify from "./20261122-0400-fleet-status-and-ch
 import * as snapshotHistory from "./20261122-0500-snapshot-history.ts";
 import * as historyPolicyStates from "./20261122-0600-history-policy-states.ts";
 import * as providerApiVersionRouteStrict from "./20261122-0700-provider-api-version-route-strict.ts";
+import * as usageRecords from "./20261207-0700-usage-records.ts";
 
 /**
  * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
@@ -23,6 +24,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "20261122_0500_snapshot_history": snapshotHistory,
   "20261122_0600_history_policy_states": historyPolicyStates,
   "20261122_0700_provider_api_version_route_strict": providerApiVersionRouteStrict,
+  "20261207_0700_usage_records": usageRecords,
 });
 
 /** Hands the in-code migration list to Kysely's `Migrator`. */

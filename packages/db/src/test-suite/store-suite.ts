@@ -7,6 +7,7 @@ import { historySuite } from "./history-suite.ts";
 import { limitsSuite } from "./limits-suite.ts";
 import { providersSuite } from "./providers-suite.ts";
 import { routesSuite } from "./routes-suite.ts";
+import { usageSuite } from "./usage-suite.ts";
 
 /**
  * The whole store contract. Each engine's test file calls this with its own `fresh`, so PostgreSQL and
@@ -21,4 +22,5 @@ export function storeSuite(fresh: FreshDb): void {
   configSuite(fresh);
   fleetSuite(fresh);
   historySuite(fresh);
+  usageSuite(fresh);
 }
