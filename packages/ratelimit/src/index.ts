@@ -1,6 +1,36 @@
+export {
+  CONCURRENCY_RETRY_AFTER_MS,
+  NO_RULES_ADMISSION,
+  UNAVAILABLE_RETRY_AFTER_MS,
+} from "./admission.ts";
+export type { BreakerOptions } from "./breaker.ts";
 export { DEGRADED_RETRY_AFTER_MS } from "./decision.ts";
+export type {
+  Admission,
+  Amounts,
+  Lease,
+  LimitDecisionEvent,
+  Limiter,
+  LimitPlan,
+  LimitRule,
+  Meter,
+  RejectReason,
+  RuleFailurePolicy,
+  RuleKind,
+  RuleWindow,
+} from "./engine-types.ts";
 export { ruleKeyBase, windowKey, windowStart } from "./keys.ts";
-export { createMemoryLimiter, type MemoryLimiterOptions } from "./memory-limiter.ts";
+export { counterBase, counterKey } from "./limit-keys.ts";
+export {
+  createMemoryEngine,
+  createMemoryLimiter,
+  DEFAULT_LEASE_TTL_MS,
+  type MemoryEngineOptions,
+} from "./memory-engine.ts";
+export type { MemoryLimiterOptions } from "./memory-limiter.ts";
+export type { EngineLogger } from "./redis-calls.ts";
+export { createLimiter, type LimiterOptions } from "./redis-engine.ts";
 export { createRedisLimiter, type LimiterLogger, type RedisLimiterOptions } from "./redis-limiter.ts";
 export { EXPIRY_MARGIN_MS, REQUEST_LIMIT_SCRIPT } from "./request-script.ts";
 export type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
+export { windowBounds } from "./windows.ts";

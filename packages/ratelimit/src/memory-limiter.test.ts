@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryLimiter } from "./memory-limiter.ts";
+import { createMemoryRequestLimiter as createMemoryLimiter } from "./memory-limiter.ts";
 import type { RequestRule } from "./types.ts";
 
 function rule(id: string, limit: number, extra: Partial<RequestRule> = {}): RequestRule {

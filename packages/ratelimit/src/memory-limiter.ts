@@ -2,7 +2,7 @@ import { assertValidRule, decide, NO_RULES_DECISION } from "./decision.ts";
 import { ruleKeyBase, windowKey, windowStart } from "./keys.ts";
 import type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
 
-/** Options for {@link createMemoryLimiter}. */
+/** Options for {@link createMemoryRequestLimiter}. */
 export interface MemoryLimiterOptions {
   /** Clock in epoch milliseconds; tests inject one. Defaults to `Date.now`. */
   now?: () => number;
@@ -21,7 +21,7 @@ interface Counter {
  * counting, rejected requests consume nothing). Counts are per process, so it is for local mode and
  * unit tests only, never for a fleet of data planes.
  */
-export function createMemoryLimiter(opts: MemoryLimiterOptions = {}): RequestLimiter {
+export function createMemoryRequestLimiter(opts: MemoryLimiterOptions = {}): RequestLimiter {
   const now = opts.now ?? Date.now;
   const counters = new Map<string, Counter>();
   let nextSweepMs = 0;

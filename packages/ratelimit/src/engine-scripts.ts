@@ -1,0 +1,124 @@
+import { WINDOW_LUA } from "./windows.ts";
+
+const NOW_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * Checks every rule of one slot group and reserves the demand on all of them, or on none, atomically.
+ *
+ * KEYS[k]   counter k: a window counter's key base (the script appends `:<windowStartMs>`), or a
+ *           concurrency sorted set.
+ * ARGV[1..6]  lease TTL ms, expiry margin ms, lease id, input tokens, output tokens, cost (micro-USD).
+ * ARGV[5+2k], ARGV[6+2k]  counter k's kind code and window code (0: concurrency), see windows.ts.
+ * then per rule r: counter index (1-based), limit, shadow ('1' or '0').
+ *
+ * The window comes from Redis TIME, so every node agrees on it whatever its own clock. Expired leases are
+ * purged first. A rule rejects when its counter is at its limit or the demand does not fit; a shadow rule
+ * only reports it. Rules sharing a counter reserve once.
+ *
+ * Reply: { admitted, now, used_1..n, start_1..n, end_1..n, verdict_1..m } with n counters and m rules;
+ * `used` after the reservation when admitted, as found otherwise; start and end 0 for concurrency;
+ * verdict 0 fits, 1 rejects, 2 a shadow rule would reject.
+ */
+export const ACQUIRE_SCRIPT = `${WINDOW_LUA}${NOW_LUA}
+local ttl = tonumber(ARGV[1])
+local margin = tonumber(ARGV[2])
+local lease = ARGV[3]
+local din = tonumber(ARGV[4])
+local dout = tonumber(ARGV[5])
+local dcost = tonumber(ARGV[6])
+local n = #KEYS
+local full, used, starts, ends, demand = {}, {}, {}, {}, {}
+for k = 1, n do
+  local kind = tonumber(ARGV[5 + 2 * k])
+  if kind == 6 then
+    full[k] = KEYS[k]
+    redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now)
+    used[k] = redis.call('ZCARD', KEYS[k])
+    starts[k], ends[k], demand[k] = 0, 0, 1
+  else
+    local s, e = bounds(now, tonumber(ARGV[6 + 2 * k]))
+    full[k] = KEYS[k] .. ':' .. string.format('%d', s)
+    used[k] = tonumber(redis.call('GET', full[k]) or '0')
+    starts[k], ends[k] = s, e
+    if kind == 1 then demand[k] = 1
+    elseif kind == 2 then demand[k] = din
+    elseif kind == 3 then demand[k] = dout
+    elseif kind == 4 then demand[k] = din + dout
+    else demand[k] = dcost end
+  end
+end
+local base = 6 + 2 * n
+local m = (#ARGV - base) / 3
+local admitted = 1
+local verdict = {}
+for r = 1, m do
+  local k = tonumber(ARGV[base + 3 * r - 2])
+  local limit = tonumber(ARGV[base + 3 * r - 1])
+  verdict[r] = 0
+  if used[k] >= limit or used[k] + demand[k] > limit then
+    if ARGV[base + 3 * r] == '1' then verdict[r] = 2 else verdict[r] = 1; admitted = 0 end
+  end
+end
+if admitted == 1 then
+  for k = 1, n do
+    if ends[k] == 0 then
+      redis.call('ZADD', full[k], now + ttl, lease)
+      redis.call('PEXPIRE', full[k], ttl + margin)
+      used[k] = redis.call('ZCARD', full[k])
+    elseif demand[k] > 0 then
+      used[k] = redis.call('INCRBY', full[k], string.format('%d', demand[k]))
+      if used[k] == demand[k] then redis.call('PEXPIRE', full[k], ends[k] - now + margin) end
+    end
+  end
+end
+local reply = { admitted, now }
+for k = 1, n do
+  reply[2 + k] = used[k]
+  reply[2 + n + k] = starts[k]
+  reply[2 + 2 * n + k] = ends[k]
+end
+for r = 1, m do reply[2 + 3 * n + r] = verdict[r] end
+return reply
+`;
+
+/**
+ * Adjusts window counters and releases concurrency leases: settle (actual minus charged), checkpoint (usage
+ * beyond the reservation) and the refund of a cluster group whose sibling rejected.
+ *
+ * KEYS[1..c]   full window counter keys; KEYS[c+1..] concurrency sorted sets to remove the lease from.
+ * ARGV[1], ARGV[2]   lease id, c.
+ * ARGV[1+2i], ARGV[2+2i]   counter i's delta and its window's end (epoch ms).
+ * ARGV[last]   expiry margin ms, for a counter this call creates.
+ *
+ * A counter whose window has ended (by Redis TIME) is left alone: the request was charged to the window it
+ * was admitted in, and that window no longer limits anything. A counter never goes below 0.
+ * Reply: each counter's value afterwards, -1 where its window had ended.
+ */
+export const ADJUST_SCRIPT = `${NOW_LUA}
+local lease = ARGV[1]
+local c = tonumber(ARGV[2])
+local margin = tonumber(ARGV[#ARGV])
+local out = {}
+for i = 1, c do
+  local delta = tonumber(ARGV[1 + 2 * i])
+  local e = tonumber(ARGV[2 + 2 * i])
+  out[i] = -1
+  if e > now then
+    local v = redis.call('INCRBY', KEYS[i], string.format('%d', delta))
+    if v == delta then redis.call('PEXPIRE', KEYS[i], e - now + margin) end
+    if v < 0 then
+      redis.call('SET', KEYS[i], '0', 'KEEPTTL')
+      v = 0
+    end
+    out[i] = v
+  end
+end
+for i = c + 1, #KEYS do redis.call('ZREM', KEYS[i], lease) end
+return out
+`;
+
+/** How long a counter outlives its window, so a late reader (inspection, a replica) still finds it. */
+export const COUNTER_EXPIRY_MARGIN_MS = 1000;

@@ -1,0 +1,155 @@
+import type { Cluster, Redis } from "ioredis";
+import type { Breaker } from "./breaker.ts";
+import { ACQUIRE_SCRIPT, ADJUST_SCRIPT } from "./engine-scripts.ts";
+
+/** The small logging surface the engine needs; a pino logger fits. */
+export interface EngineLogger {
+  warn(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+}
+
+type Args = (string | number)[];
+type ScriptClient = {
+  syLimitAcquire(...args: Args): Promise<number[]>;
+  syLimitAdjust(...args: Args): Promise<number[]>;
+};
+
+/** Thrown when Redis does not answer within the command timeout. */
+export class StoreTimeoutError extends Error {
+  override name = "StoreTimeoutError";
+}
+
+/** Script calls with a timeout, a breaker, write batching and one log line per outage. */
+export interface RedisCalls {
+  readonly cluster: boolean;
+  /** Whether a request-path call may go out now (in half-open state only the one probe may). */
+  mayCall(): boolean;
+  /** Whether the breaker is open; settle and checkpoint skip Redis then without taking the probe. */
+  isOpen(): boolean;
+  /** Only before the first connection was ever made: waits up to one command timeout for it. */
+  firstConnection(): Promise<void> | null;
+  acquire(args: Args): Promise<number[]>;
+  adjust(args: Args): Promise<number[]>;
+  close(): void;
+}
+
+/**
+ * Wraps the caller's ioredis client. Scripts are defined once (`defineCommand`: EVALSHA, falling back to EVAL
+ * once per connection). A call that errors or outlasts the timeout counts as a failure for the breaker; while
+ * the breaker is open no call is made. Commands are never queued while disconnected: a client that is not
+ * ready fails the call at once, whatever its `enableOfflineQueue` says.
+ */
+export function createRedisCalls(
+  client: Redis | Cluster,
+  opts: { commandTimeoutMs: number; breaker: Breaker; logger: EngineLogger | undefined },
+): RedisCalls {
+  const { commandTimeoutMs, breaker, logger } = opts;
+  const cluster = (client as { isCluster?: boolean }).isCluster === true;
+  const c = client as unknown as ScriptClient & Redis;
+  // ioredis keeps script definitions per client; defining again (another engine on the same client) is harmless.
+  c.defineCommand("syLimitAcquire", { lua: ACQUIRE_SCRIPT });
+  c.defineCommand("syLimitAdjust", { lua: ADJUST_SCRIPT });
+
+  let everReady = client.status === "ready";
+  let outageSince: number | null = null;
+  const onReady = () => {
+    everReady = true;
+  };
+  client.on("ready", onReady);
+
+  let waiting: Promise<void> | null = null;
+  function firstConnection(): Promise<void> | null {
+    if (everReady || outageSince !== null) return null;
+    waiting ??= new Promise((resolve) => {
+      const timer = setTimeout(done, commandTimeoutMs);
+      function done() {
+        clearTimeout(timer);
+        client.off("ready", done);
+        resolve();
+      }
+      client.once("ready", done);
+    });
+    return waiting;
+  }
+
+  function failed(e: unknown): void {
+    breaker.failure();
+    if (outageSince !== null) return;
+    outageSince = Date.now();
+    const reason = e instanceof Error ? e.message : String(e);
+    logger?.warn({ reason }, "limit engine cannot reach Redis; failure policies decide until it is back");
+  }
+
+  function succeeded(): void {
+    breaker.success();
+    if (outageSince === null) return;
+    logger?.info?.({ outageMs: Date.now() - outageSince }, "limit engine reached Redis again");
+    outageSince = null;
+  }
+
+  /**
+   * Commands issued during one event-loop turn leave in one socket write: the socket is corked at the turn's
+   * first command and uncorked once the turn's I/O callbacks have run (setImmediate). A settle and the usage
+   * record the caller appends right after it in the same turn therefore share one write and one round trip.
+   * Cluster clients hold one socket per node and are not corked.
+   */
+  let corked: Redis["stream"] | null = null;
+  const uncork = () => {
+    const stream = corked;
+    corked = null;
+    stream?.uncork();
+  };
+  function batchWrites(): void {
+    if (cluster || corked !== null) return;
+    const stream = (client as Redis).stream;
+    if (!stream) return;
+    corked = stream;
+    corked.cork();
+    setImmediate(uncork);
+  }
+
+  function timed(p: Promise<number[]>): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StoreTimeoutError("Redis did not answer in time")), commandTimeoutMs);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  async function run(send: () => Promise<number[]>): Promise<number[]> {
+    if (client.status !== "ready") {
+      const e = new Error(`Redis connection is ${client.status}`);
+      failed(e);
+      throw e;
+    }
+    batchWrites();
+    try {
+      const reply = await timed(send());
+      succeeded();
+      return reply;
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
+  }
+
+  return {
+    cluster,
+    mayCall: () => breaker.allow(),
+    isOpen: () => breaker.isOpen(),
+    firstConnection,
+    acquire: (args) => run(() => c.syLimitAcquire(...args)),
+    adjust: (args) => run(() => c.syLimitAdjust(...args)),
+    close() {
+      client.off("ready", onReady);
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RedisInstance, startRedis } from "../../../test/harness/index.ts";
+import { COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
+import type { LimitDecisionEvent, LimitRule } from "./engine-types.ts";
+import { counterBase, counterKey } from "./limit-keys.ts";
+import { createLimiter, type LimiterOptions } from "./redis-engine.ts";
+import { engineClient, freshMinute, redisNowMs } from "./test-redis.ts";
+import { amounts, testRule } from "./test-rules.ts";
+import { WINDOW_CODE, windowBounds } from "./windows.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("createLimiter against a real Redis", () => {
+  let inst: RedisInstance;
+  let admin: Redis;
+  const clients: Redis[] = [];
+  const engine = async (opts: Partial<LimiterOptions> = {}) => {
+    const client = await engineClient(inst.url);
+    clients.push(client);
+    // Generous timeout: the test machine is shared; the failure tests use the short default.
+    return { limiter: createLimiter({ client, commandTimeoutMs: 2_000, ...opts }), client };
+  };
+  const counter = async (rule: LimitRule, prefix = "sy") => {
+    const [start] = windowBounds(await redisNowMs(admin), WINDOW_CODE[rule.window!]);
+    return admin.get(counterKey(counterBase(prefix, rule), start));
+  };
+
+  beforeAll(async () => {
+    inst = await startRedis();
+    admin = await engineClient(inst.url);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    admin.disconnect();
+    await inst.stop();
+  });
+
+  it("admits exactly the limit among 200 concurrent acquires from 4 instances on separate connections", async () => {
+    await freshMinute(admin);
+    const nodes = await Promise.all([engine(), engine(), engine(), engine()]);
+    const r = testRule("requests", 100);
+    const plans = nodes.map((n) => n.limiter.plan([r]));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => nodes[i % 4]!.limiter.acquire(plans[i % 4]!, amounts())),
+    );
+    const admitted = results.filter((a) => a.allowed);
+    expect(admitted).toHaveLength(100);
+    expect(results.every((a) => !a.degraded)).toBe(true);
+    expect(new Set(admitted.map((a) => a.requests!.remaining)).size).toBe(100);
+    for (const a of results.filter((x) => !x.allowed)) {
+      expect(a).toMatchObject({ blockedBy: r.id, reason: "rate_limit", lease: null });
+      expect(a.requests).toMatchObject({ limit: 100, remaining: 0 });
+      expect(a.retryAfterMs).toBeGreaterThan(0);
+      expect(a.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
+    expect(await counter(r)).toBe("100");
+  });
+
+  it("rejected acquires consume nothing on any rule", async () => {
+    await freshMinute(admin);
+    const { limiter } = await engine();
+    const wide = testRule("requests", 100);
+    const tokens = testRule("input_tokens", 1_000, { scopeKey: wide.scopeKey });
+    const narrow = testRule("requests", 2);
+    const plan = limiter.plan([wide, tokens, narrow]);
+    for (let i = 0; i < 2; i++) expect((await limiter.acquire(plan, amounts({ inputTokens: 100 }))).allowed).toBe(true);
+    const rejected = await Promise.all(
+      Array.from({ length: 30 }, () => limiter.acquire(plan, amounts({ inputTokens: 100 }))),
+    );
+    expect(rejected.every((a) => !a.allowed && a.blockedBy === narrow.id)).toBe(true);
+    expect(rejected[0]!.tokens).toEqual({ limit: 1000, remaining: 800, resetMs: expect.any(Number) });
+    expect([await counter(wide), await counter(tokens), await counter(narrow)]).toEqual(["2", "200", "2"]);
+  });
+
+  it("reserves token estimates, refunds and tops up at settle, and keys expire after their window", async () => {
+    await freshMinute(admin);
+    const { limiter, client } = await engine({ keyPrefix: "tok" });
+    const r = testRule("total_tokens", 1_000);
+    const plan = limiter.plan([r]);
+    const a = await limiter.acquire(plan, amounts({ inputTokens: 100, outputTokens: 500 }));
+    expect(a.tokens).toMatchObject({ limit: 1000, remaining: 400 });
+    expect(await counter(r, "tok")).toBe("600");
+    const [start, end] = windowBounds(await redisNowMs(admin), WINDOW_CODE.minute);
+    const ttl = await admin.pttl(counterKey(counterBase("tok", r), start));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(end - start + COUNTER_EXPIRY_MARGIN_MS);
+
+    limiter.settle(a.lease!, amounts({ inputTokens: 100, outputTokens: 50 }));
+    await client.ping(); // the same connection: the settle has been applied
+    expect(await counter(r, "tok")).toBe("150");
+    const b = await limiter.acquire(plan, amounts({ inputTokens: 100, outputTokens: 100 }));
+    limiter.settle(b.lease!, amounts({ inputTokens: 100, outputTokens: 900 }));
+    await client.ping();
+    expect(await counter(r, "tok")).toBe("1150");
+    expect(await limiter.acquire(plan, amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+  });
+
+  it("holds concurrency slots as leases: released by settle, expired when never settled", async () => {
+    const { limiter, client } = await engine({ leaseTtlMs: 400 });
+    const r = testRule("concurrency", 2);
+    const plan = limiter.plan([r]);
+    const a = await limiter.acquire(plan, amounts());
+    const b = await limiter.acquire(plan, amounts());
+    expect(a.allowed && b.allowed).toBe(true);
+    expect(await limiter.acquire(plan, amounts())).toMatchObject({
+      allowed: false,
+      blockedBy: r.id,
+      retryAfterMs: 1000,
+    });
+    expect(await admin.zcard(counterBase("sy", r))).toBe(2);
+    limiter.settle(a.lease!, amounts());
+    await client.ping();
+    expect(await admin.zcard(counterBase("sy", r))).toBe(1);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(false);
+    await sleep(450); // b and the third were never settled, as if their node had died
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(false);
+    await sleep(450);
+    expect(await admin.exists(counterBase("sy", r))).toBe(1); // kept alive by the margin
+    await sleep(COUNTER_EXPIRY_MARGIN_MS);
+    expect(await admin.exists(counterBase("sy", r))).toBe(0);
+  });
+
+  it("checkpoint charges usage beyond the reservation and reports a cutoff rule exhausted", async () => {
+    await freshMinute(admin);
+    const { limiter, client } = await engine();
+    const r = testRule("output_tokens", 1_000, { cutoff: true });
+    const plan = limiter.plan([r]);
+    const other = await limiter.acquire(plan, amounts({ outputTokens: 600 }));
+    const a = await limiter.acquire(plan, amounts({ outputTokens: 100 }));
+    const lease = a.lease!;
+    expect(await limiter.checkpoint(lease, amounts({ outputTokens: 100 }))).toBe(false);
+    expect(await counter(r)).toBe("700"); // within the reservation: nothing sent
+    expect(await limiter.checkpoint(lease, amounts({ outputTokens: 200 }))).toBe(false);
+    expect(await counter(r)).toBe("900");
+    expect(await limiter.checkpoint(lease, amounts({ outputTokens: 100 }))).toBe(true);
+    expect(await counter(r)).toBe("1000");
+    limiter.settle(lease, amounts({ outputTokens: 430 }));
+    limiter.settle(other.lease!, amounts({ outputTokens: 600 }));
+    await client.ping();
+    expect(await counter(r)).toBe("1030");
+  });
+
+  it("shadow rules are counted and reported, never reject, and are not in the headers", async () => {
+    await freshMinute(admin);
+    const events: LimitDecisionEvent[] = [];
+    const { limiter } = await engine({ onDecision: (e) => events.push(e) });
+    const enforced = testRule("requests", 10);
+    const shadow = testRule("requests", 2, { shadow: true, scopeKey: enforced.scopeKey, window: "hour" });
+    const plan = limiter.plan([enforced, shadow]);
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limiter.acquire(plan, amounts()));
+    expect(results.every((a) => a.allowed && !a.degraded)).toBe(true);
+    expect(results.map((a) => a.shadowBlocked)).toEqual([[], [], [shadow.id], [shadow.id]]);
+    expect(results[3]!.requests).toMatchObject({ limit: 10, remaining: 6 });
+    expect(events).toEqual([
+      { ruleId: shadow.id, policy: "shadow", outcome: "would_reject" },
+      { ruleId: shadow.id, policy: "shadow", outcome: "would_reject" },
+    ]);
+  });
+
+  it("counts a month budget in the calendar month of Redis's clock", async () => {
+    const { limiter } = await engine();
+    const r = testRule("cost_usd", 5_000_000, { window: "month", quota: true });
+    const a = await limiter.acquire(limiter.plan([r]), amounts({ costMicroUsd: 1234.2 }));
+    const now = await redisNowMs(admin);
+    const [start, end] = windowBounds(now, WINDOW_CODE.month);
+    const key = counterKey(counterBase("sy", r), start);
+    expect(await admin.get(key)).toBe("1235");
+    expect(a.allowed).toBe(true);
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(end - now - 5_000);
+    expect(ttl).toBeLessThanOrEqual(end - now + COUNTER_EXPIRY_MARGIN_MS + 1000);
+    const over = await limiter.acquire(limiter.plan([r]), amounts({ costMicroUsd: 5_000_000 }));
+    expect(over).toMatchObject({ allowed: false, reason: "quota", blockedBy: r.id });
+    expect(over.retryAfterMs).toBeGreaterThan(end - now - 5_000);
+  });
+
+  it("makes exactly one Redis round trip per acquire, and settle shares a write with the caller's XADD", async () => {
+    const { limiter, client } = await engine();
+    const r = testRule("requests", 1_000);
+    const t = testRule("total_tokens", 1_000_000, { scopeKey: r.scopeKey });
+    const c = testRule("concurrency", 1_000, { scopeKey: r.scopeKey });
+    const g = testRule("requests", 1_000, { scopeKey: "global" });
+    const plan = limiter.plan([r, t, c, g]);
+    limiter.settle((await limiter.acquire(plan, amounts({ inputTokens: 5 }))).lease!, amounts()); // scripts loaded
+    await client.ping();
+    const monitor = await admin.monitor();
+    const seen: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (!source.includes("lua")) seen.push(args[0]!.toLowerCase());
+    });
+    await sleep(50);
+    const reads = async () => Number(/total_reads_processed:(\d+)/.exec(await admin.info("stats"))?.[1]);
+    seen.length = 0;
+    for (let i = 0; i < 10; i++) {
+      const a = await limiter.acquire(plan, amounts({ inputTokens: 10, outputTokens: 20 }));
+      expect(a.allowed).toBe(true);
+      const before = await reads();
+      limiter.settle(a.lease!, amounts({ inputTokens: 10, outputTokens: 5 }));
+      void client.xadd("usage-test", "*", "n", String(i));
+      await client.ping(); // also in the same write
+      // One read for settle + XADD + PING, one for INFO itself (and none while the write was corked).
+      expect((await reads()) - before).toBeLessThanOrEqual(2);
+    }
+    await sleep(100);
+    monitor.disconnect();
+    const counts = seen.reduce<Record<string, number>>((acc, cmd) => {
+      acc[cmd] = (acc[cmd] ?? 0) + 1;
+      return acc;
+    }, {});
+    // 10 acquires and 10 settles, each one script call; the rest is this test's own commands.
+    expect(counts.evalsha).toBe(20);
+    expect(counts.eval ?? 0).toBe(0);
+    expect(counts.xadd).toBe(10);
+  });
+
+  it("does no I/O and allows with an empty plan", async () => {
+    const { limiter } = await engine();
+    expect(await limiter.acquire(limiter.plan([]), amounts())).toMatchObject({ allowed: true, lease: null });
+  });
+});

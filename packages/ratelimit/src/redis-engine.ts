@@ -1,0 +1,330 @@
+import { randomBytes } from "node:crypto";
+import type { Cluster, Redis } from "ioredis";
+import { buildAdmission, NO_RULES_ADMISSION, V_REJECT, V_UNAVAILABLE, V_UNKNOWN } from "./admission.ts";
+import { addInto, normalizeAmounts, type Tally, usageOf } from "./amounts.ts";
+import { type BreakerOptions, createBreaker } from "./breaker.ts";
+import { COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
+import type { Admission, Amounts, Lease, LimitDecisionEvent, Limiter, LimitPlan, LimitRule } from "./engine-types.ts";
+import { counterKey } from "./limit-keys.ts";
+import { createMemoryEngine, DEFAULT_LEASE_TTL_MS } from "./memory-engine.ts";
+import { createRedisCalls, type EngineLogger } from "./redis-calls.ts";
+import { compileRedisPlan, type RedisPlan, type SlotGroup } from "./redis-plan.ts";
+
+/** Options for {@link createLimiter}. */
+export interface LimiterOptions {
+  /**
+   * The caller's ioredis client (standalone or Cluster), created with `enableOfflineQueue: false` and
+   * `maxRetriesPerRequest: 0`; the caller handles its `error` events and closes it.
+   */
+  client: Redis | Cluster;
+  /** First segment of every key; defaults to "sy". */
+  keyPrefix?: string;
+  /** Longest wait for Redis before the failure policies decide; defaults to 50 ms. */
+  commandTimeoutMs?: number;
+  /** Lifetime of a concurrency slot never settled (a node died mid-request); defaults to 10 minutes. */
+  leaseTtlMs?: number;
+  /** Breaker tuning; defaults: open after 3 consecutive failures, for 250 ms doubling up to 10 s. */
+  breaker?: Omit<BreakerOptions, "now">;
+  /** Receives one warning when an outage starts and a note when it ends, never one per request. */
+  logger?: EngineLogger;
+  /** Called for every degraded decision and every shadow rule that would have rejected (metrics). */
+  onDecision?: (e: LimitDecisionEvent) => void;
+}
+
+/** What one slot group reserved in Redis, from the script's reply. */
+interface GroupHold {
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** What each counter holds for this request beyond the reservation made at acquire; null until a checkpoint. */
+  charged: number[] | null;
+}
+
+interface RedisLease extends Lease {
+  readonly owner: object;
+  readonly plan: RedisPlan;
+  readonly id: string;
+  readonly demand: Amounts;
+  readonly holds: readonly (GroupHold | null)[];
+  readonly local: Lease | null;
+  readonly produced: Tally;
+  settled: boolean;
+}
+
+type Reply = number[] | null;
+
+const noop = () => {};
+
+/**
+ * The limit engine on Redis. On a standalone Redis an acquire is exactly one script call; on a cluster one
+ * call per hash slot the plan touches, in parallel (plus one refund call when some slot rejects). When Redis
+ * fails, times out or the breaker is open, each rule's failure policy decides; `local` rules are enforced
+ * at their `localLimit` by an in-memory engine with the same windows. See docs/limits.md, "Algorithm".
+ */
+export function createLimiter(opts: LimiterOptions): Limiter {
+  const prefix = opts.keyPrefix ?? "sy";
+  const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const onDecision = opts.onDecision;
+  const calls = createRedisCalls(opts.client, {
+    commandTimeoutMs: opts.commandTimeoutMs ?? 50,
+    breaker: createBreaker(opts.breaker),
+    logger: opts.logger,
+  });
+  const local = createMemoryEngine({ leaseTtlMs });
+  const owner = {};
+  // Lease ids must be unique across nodes: they are sorted-set members shared by every node.
+  const tag = randomBytes(6).toString("base64url");
+  let seq = 0;
+
+  function planOf(plan: LimitPlan): RedisPlan {
+    const p = plan as RedisPlan;
+    if (p.owner !== owner) throw new Error("this plan was made by another limiter");
+    return p;
+  }
+
+  function argsFor(g: SlotGroup, leaseId: string, d: Amounts): (string | number)[] {
+    return [...g.head, leaseId, d.inputTokens, d.outputTokens, d.costMicroUsd, ...g.tail];
+  }
+
+  /** The `local` rules of the failed groups as a memory plan at their local limits; built once per set. */
+  function localPlanFor(p: RedisPlan, failed: readonly number[]) {
+    const id = failed.join(",");
+    let entry = p.localPlans.get(id);
+    if (entry !== undefined) return entry;
+    const ruleIdx = failed.flatMap((g) => p.groups[g]!.ruleIdx).filter((i) => p.rules[i]!.failurePolicy === "local");
+    const rules: LimitRule[] = ruleIdx.map((i) => ({ ...p.rules[i]!, limit: p.rules[i]!.localLimit }));
+    entry = ruleIdx.length === 0 ? null : { plan: local.plan(rules), ruleIdx };
+    p.localPlans.set(id, entry);
+    return entry;
+  }
+
+  /** Reverses what admitted groups reserved when another group (or a failure policy) rejected. */
+  async function refund(p: RedisPlan, holds: readonly (GroupHold | null)[], leaseId: string, d: Amounts) {
+    const sends: Promise<unknown>[] = [];
+    holds.forEach((hold, gi) => {
+      if (!hold) return;
+      const g = p.groups[gi]!;
+      const keys: string[] = [];
+      const args: (string | number)[] = [];
+      g.counters.forEach((c, k) => {
+        const amount = c.windowCode === 0 ? 0 : usageOf(c.kindCode, d);
+        if (amount === 0) return;
+        keys.push(counterKey(c.key, hold.starts[k]!));
+        args.push(-amount, hold.ends[k]!);
+      });
+      sends.push(adjust(keys, g.leaseKeys, leaseId, args).catch(noop));
+    });
+    await Promise.all(sends);
+  }
+
+  function adjust(keys: string[], leaseKeys: readonly string[], leaseId: string, args: (string | number)[]) {
+    const n = keys.length;
+    return calls.adjust([n + leaseKeys.length, ...keys, ...leaseKeys, leaseId, n, ...args, COUNTER_EXPIRY_MARGIN_MS]);
+  }
+
+  function emit(rule: LimitRule, outcome: LimitDecisionEvent["outcome"]): void {
+    onDecision?.({ ruleId: rule.id, policy: rule.failurePolicy, outcome });
+  }
+
+  async function decide(p: RedisPlan, d: Amounts, leaseId: string, replies: readonly Reply[]): Promise<Admission> {
+    const rules = p.rules;
+    const used = new Array<number>(rules.length).fill(0);
+    const resetMs = new Array<number>(rules.length).fill(0);
+    const verdict = new Array<number>(rules.length).fill(V_UNKNOWN);
+    const holds: (GroupHold | null)[] = new Array(p.groups.length).fill(null);
+    const failed: number[] = [];
+    let rejected = false;
+    p.groups.forEach((g, gi) => {
+      const reply = replies[gi];
+      if (!reply) {
+        failed.push(gi);
+        return;
+      }
+      const n = g.counters.length;
+      const now = reply[1]!;
+      g.ruleIdx.forEach((i, j) => {
+        const k = g.ruleCounter[j]!;
+        const end = reply[2 + 2 * n + k]!;
+        used[i] = reply[2 + k]!;
+        resetMs[i] = end === 0 ? 0 : end - now;
+        verdict[i] = reply[2 + 3 * n + j]!;
+      });
+      if (reply[0] === 1) {
+        holds[gi] = { starts: reply.slice(2 + n, 2 + 2 * n), ends: reply.slice(2 + 2 * n, 2 + 3 * n), charged: null };
+      } else rejected = true;
+    });
+
+    let localLease: Lease | null = null;
+    // Rules decided locally report their local limit in the headers.
+    let reported = rules;
+    if (failed.length > 0) {
+      for (const gi of failed) {
+        for (const i of p.groups[gi]!.ruleIdx) {
+          const rule = rules[i]!;
+          if (rule.failurePolicy === "fail-closed" && !rule.shadow) {
+            verdict[i] = V_UNAVAILABLE;
+            rejected = true;
+            emit(rule, "rejected");
+          } else if (rule.failurePolicy !== "local") emit(rule, "allowed");
+        }
+      }
+      const lp = rejected ? null : localPlanFor(p, failed);
+      if (lp) {
+        const raw = local.acquireRaw(lp.plan, d);
+        const copy = [...rules];
+        lp.ruleIdx.forEach((i, j) => {
+          copy[i] = lp.plan.rules[j]!;
+          used[i] = raw.used[j]!;
+          resetMs[i] = raw.resetMs[j]!;
+          verdict[i] = raw.verdict[j]!;
+          emit(rules[i]!, raw.verdict[j] === V_REJECT ? "rejected" : "allowed");
+        });
+        reported = copy;
+        localLease = raw.lease;
+        if (!localLease) rejected = true;
+      }
+    }
+
+    let lease: RedisLease | null = null;
+    if (rejected) {
+      if (holds.some((h) => h !== null)) await refund(p, holds, leaseId, d);
+    } else {
+      const produced = { inputTokens: 0, outputTokens: 0, costMicroUsd: 0 };
+      lease = {
+        kind: "lease",
+        owner,
+        plan: p,
+        id: leaseId,
+        demand: d,
+        holds,
+        local: localLease,
+        produced,
+        settled: false,
+      };
+    }
+    const admission = buildAdmission(reported, used, resetMs, verdict, failed.length > 0, lease);
+    if (onDecision)
+      for (const id of admission.shadowBlocked) onDecision({ ruleId: id, policy: "shadow", outcome: "would_reject" });
+    return admission;
+  }
+
+  async function acquire(plan: LimitPlan, demand: Amounts): Promise<Admission> {
+    const p = planOf(plan);
+    if (p.rules.length === 0) return NO_RULES_ADMISSION;
+    const d = normalizeAmounts(demand);
+    const waiting = calls.firstConnection();
+    if (waiting) await waiting;
+    const leaseId = `${tag}.${(++seq).toString(36)}`;
+    const groups = p.groups;
+    let replies: Reply[];
+    if (!calls.mayCall()) replies = groups.map(() => null);
+    else if (groups.length === 1) {
+      replies = [await calls.acquire(argsFor(groups[0]!, leaseId, d)).catch(() => null)];
+    } else {
+      replies = await Promise.all(groups.map((g) => calls.acquire(argsFor(g, leaseId, d)).catch(() => null)));
+    }
+    return decide(p, d, leaseId, replies);
+  }
+
+  function leaseOf(lease: Lease): RedisLease {
+    const l = lease as RedisLease;
+    if (l.owner !== owner) throw new Error("this lease was made by another limiter");
+    return l;
+  }
+
+  function chargedOf(l: RedisLease, hold: GroupHold, g: SlotGroup, k: number): number {
+    return hold.charged?.[k] ?? usageOf(g.counters[k]!.kindCode, l.demand);
+  }
+
+  async function checkpoint(lease: Lease, producedSinceLast: Amounts): Promise<boolean> {
+    const l = leaseOf(lease);
+    if (l.settled) return false;
+    addInto(l.produced, producedSinceLast);
+    const localPart = l.local ? local.checkpoint(l.local, producedSinceLast) : null;
+    const pending: { gi: number; counters: number[]; soFar: number[]; keys: string[]; args: number[] }[] = [];
+    l.holds.forEach((hold, gi) => {
+      if (!hold) return;
+      const g = l.plan.groups[gi]!;
+      let entry: (typeof pending)[number] | null = null;
+      g.counters.forEach((c, k) => {
+        if (c.cutoffLimits.length === 0) return;
+        const soFar = usageOf(c.kindCode, l.produced);
+        const charged = chargedOf(l, hold, g, k);
+        if (soFar <= charged) return;
+        if (!entry) {
+          entry = { gi, counters: [], soFar: [], keys: [], args: [] };
+          pending.push(entry);
+        }
+        entry.counters.push(k);
+        entry.soFar.push(soFar);
+        entry.keys.push(counterKey(c.key, hold.starts[k]!));
+        entry.args.push(soFar - charged, hold.ends[k]!);
+      });
+    });
+    let exhausted = false;
+    if (pending.length > 0) {
+      const open = calls.isOpen();
+      const replies = await Promise.all(
+        pending.map((e) => (open ? null : adjust(e.keys, [], l.id, e.args).catch(() => null))),
+      );
+      pending.forEach((e, x) => {
+        const hold = l.holds[e.gi]!;
+        const g = l.plan.groups[e.gi]!;
+        const reply = replies[x];
+        e.counters.forEach((k, y) => {
+          const c = g.counters[k]!;
+          if (!reply) {
+            // Usage beyond the reservation could not be checked: fail-closed cutoff rules end the stream.
+            for (const rule of c.cutoffRules) emit(rule, rule.failurePolicy === "fail-closed" ? "rejected" : "allowed");
+            if (c.cutoffClosed) exhausted = true;
+            return;
+          }
+          hold.charged ??= g.counters.map((cc) => usageOf(cc.kindCode, l.demand));
+          hold.charged[k] = e.soFar[y]!;
+          const value = reply[y]!;
+          if (value >= 0 && c.cutoffLimits.some((limit) => value >= limit)) exhausted = true;
+        });
+      });
+    }
+    return (localPart ? await localPart : false) || exhausted;
+  }
+
+  function settle(lease: Lease, actual: Amounts): void {
+    try {
+      const l = leaseOf(lease);
+      if (l.settled) return;
+      l.settled = true;
+      if (l.local) local.settle(l.local, actual);
+      // While the breaker is open Redis is not touched: token counters keep their reservation until the
+      // window ends and concurrency slots until their lease expires.
+      if (calls.isOpen()) return;
+      const a = normalizeAmounts(actual);
+      l.holds.forEach((hold, gi) => {
+        if (!hold) return;
+        const g = l.plan.groups[gi]!;
+        const keys: string[] = [];
+        const args: number[] = [];
+        g.counters.forEach((c, k) => {
+          if (!c.metered) return;
+          const delta = usageOf(c.kindCode, a) - chargedOf(l, hold, g, k);
+          if (delta === 0) return;
+          keys.push(counterKey(c.key, hold.starts[k]!));
+          args.push(delta, hold.ends[k]!);
+        });
+        if (keys.length > 0 || g.leaseKeys.length > 0) adjust(keys, g.leaseKeys, l.id, args).catch(noop);
+      });
+    } catch {
+      // settle never throws: a foreign lease is a caller bug that must not fail a finished response.
+    }
+  }
+
+  return {
+    plan: (rules) => compileRedisPlan(owner, prefix, rules, calls.cluster, leaseTtlMs),
+    acquire,
+    checkpoint,
+    settle,
+    async close() {
+      calls.close();
+      await local.close();
+    },
+  };
+}
