@@ -63,8 +63,8 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
     buildVersion: deps.buildVersion,
     logger,
     keepalive: env.configKeepalive,
-    apply(s) {
-      const result = holder.apply(s);
+    async apply(s) {
+      const result = await holder.applySliced(s);
       if (!result.ok) return result;
       const { routes, keys } = result.value;
       logger.info(

@@ -96,7 +96,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         return { type: "nack", version: m.version, nonce: m.nonce, keptVersion, error };
       };
       const decodeStarted = performance.now();
-      const resolved = m.resolve(applied);
+      const resolved = await m.resolve(applied);
       const decodeMs = performance.now() - decodeStarted;
       if (!resolved.ok) {
         opts.onApplyResult?.({ result: "nack", source: "stream", version: m.version, durationMs: 0, decodeMs });

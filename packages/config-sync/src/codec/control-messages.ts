@@ -10,8 +10,9 @@ import {
   StreamConfigResponseSchema,
 } from "@switchyard/proto";
 import type { ApplyError } from "./apply-error.ts";
-import { type ConfigDelta, deltaToProto, snapshotFromDelta } from "./snapshot-delta.ts";
-import { snapshotFromProto } from "./snapshot-from-proto.ts";
+import { runSliced } from "./run-sliced.ts";
+import { type ConfigDelta, deltaToProto, snapshotFromDeltaSteps } from "./snapshot-delta.ts";
+import { snapshotFromProtoSteps } from "./snapshot-from-proto.ts";
 import { payloadToProto } from "./snapshot-to-proto.ts";
 
 /** A message from the control plane, decoded to domain terms for the watcher. */
@@ -23,9 +24,10 @@ export type ControlMessage =
       readonly nonce: string;
       /**
        * The snapshot this message gives a node that serves `base`: a full snapshot ignores `base`, a delta
-       * is applied to it. Checked as {@link snapshotFromProto} checks a full one.
+       * is applied to it. Checked as {@link snapshotFromProto} checks a full one; the work gives the event loop a
+       * turn every few milliseconds (runSliced) so a node keeps serving while it verifies a large snapshot.
        */
-      resolve(base: VersionedSnapshot | null): Result<VersionedSnapshot, ApplyError>;
+      resolve(base: VersionedSnapshot | null): Promise<Result<VersionedSnapshot, ApplyError>>;
       /** Whether the message was a delta (for metrics and logs). */
       readonly delta: boolean;
     }
@@ -71,7 +73,13 @@ export function deltaResponse(
 export function decodeControlMessage(msg: StreamConfigResponse): ControlMessage {
   if (msg.kind.case === "snapshot") {
     const s = msg.kind.value;
-    return { type: "snapshot", version: s.version, nonce: s.nonce, delta: false, resolve: () => snapshotFromProto(s) };
+    return {
+      type: "snapshot",
+      version: s.version,
+      nonce: s.nonce,
+      delta: false,
+      resolve: () => runSliced(snapshotFromProtoSteps(s)),
+    };
   }
   if (msg.kind.case === "delta") {
     const d = msg.kind.value;
@@ -80,7 +88,7 @@ export function decodeControlMessage(msg: StreamConfigResponse): ControlMessage 
       version: d.version,
       nonce: d.nonce,
       delta: true,
-      resolve: (base) => snapshotFromDelta(base, d),
+      resolve: (base) => runSliced(snapshotFromDeltaSteps(base, d)),
     };
   }
   return { type: "unknown" };

@@ -3,7 +3,9 @@
  * build and read wire messages through these functions, so their public APIs speak @switchyard/policy only.
  */
 export { type ApplyError, applyErrorFromProto, applyErrorToProto } from "./apply-error.ts";
+export { checkChangedConsistency } from "./check-changed.ts";
 export { type ControlMessage, decodeControlMessage, deltaResponse, snapshotResponse } from "./control-messages.ts";
+export { mergeDelta } from "./merge-delta.ts";
 export {
   ackRequest,
   CAPABILITIES,
@@ -13,8 +15,17 @@ export {
   type NodeMessage,
   nackRequest,
 } from "./node-messages.ts";
+export { runSliced, runSteps } from "./run-sliced.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot-bytes.ts";
-export { type ConfigDelta, deltaSize, diffConfig, type RemovedIds, snapshotFromDelta } from "./snapshot-delta.ts";
+export {
+  type ConfigDelta,
+  deltaSize,
+  diffConfig,
+  diffPart,
+  type RemovedIds,
+  snapshotFromDelta,
+} from "./snapshot-delta.ts";
 export { snapshotFromProto } from "./snapshot-from-proto.ts";
+export { compareIds, type Entity, findById, SNAPSHOT_PARTS, type SnapshotPart } from "./snapshot-parts.ts";
 export { snapshotToProto } from "./snapshot-to-proto.ts";
 export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";

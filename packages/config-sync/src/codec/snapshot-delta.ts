@@ -3,15 +3,14 @@ import { err, type Result } from "@switchyard/errors";
 import type { ConfigSnapshot, SnapshotInput, VersionedSnapshot } from "@switchyard/policy";
 import { type SnapshotDelta, SnapshotDeltaSchema } from "@switchyard/proto";
 import type { ApplyError } from "./apply-error.ts";
-import { checkSchemaVersion, firstInvalidValue, specsFromPayload, verifiedSnapshot } from "./snapshot-from-proto.ts";
+import { mergeDelta } from "./merge-delta.ts";
+import { runSteps } from "./run-sliced.ts";
+import { checkSchemaVersion, firstInvalidValue, specsFromPayload, verifiedConfigSteps } from "./snapshot-from-proto.ts";
+import { type Entity, SNAPSHOT_PARTS, type SnapshotPart } from "./snapshot-parts.ts";
 import { payloadToProto } from "./snapshot-to-proto.ts";
 
-/** The entity lists of a snapshot, by kind. */
-const KINDS = ["providers", "routes", "consumers", "apiKeys", "limits"] as const;
-type Kind = (typeof KINDS)[number];
-
-/** Removed ids by kind, as the domain sees a delta. */
-export type RemovedIds = { readonly [K in Kind]: readonly string[] };
+/** Removed ids by part, as the domain sees a delta. */
+export type RemovedIds = { readonly [K in SnapshotPart]: readonly string[] };
 
 /** What turns one snapshot into another: entities to add or replace, and ids to remove. */
 export interface ConfigDelta {
@@ -27,29 +26,54 @@ function sameEntity(a: object, b: object): boolean {
   return keys.length === Object.keys(rb).length && keys.every((k) => ra[k] === rb[k]);
 }
 
-function diffKind<T extends { id: string }>(from: readonly T[], to: readonly T[]) {
-  const before = new Map(from.map((e) => [e.id, e]));
-  const after = new Set(to.map((e) => e.id));
-  return {
-    upserts: to.filter((e) => {
-      const old = before.get(e.id);
-      return !old || !sameEntity(old, e);
-    }),
-    removed: from.filter((e) => !after.has(e.id)).map((e) => e.id),
-  };
+/**
+ * The changes from one part to another, both sorted by id (as every snapshot's parts are). One walk over both
+ * lists; an entity object found in both is unchanged without looking at its fields, and snapshots built by a
+ * delta or an incremental build share the objects of unchanged entities, so this costs a pointer comparison
+ * per entity and nothing when the part itself is shared.
+ */
+export function diffPart<T extends Entity>(from: readonly T[], to: readonly T[]): { upserts: T[]; removed: string[] } {
+  const upserts: T[] = [];
+  const removed: string[] = [];
+  if (from === to) return { upserts, removed };
+  let i = 0;
+  let j = 0;
+  while (i < from.length || j < to.length) {
+    const a = from[i];
+    const b = to[j];
+    if (a !== undefined && a === b) {
+      i++;
+      j++;
+    } else if (b === undefined || (a !== undefined && a.id < b.id)) {
+      removed.push((a as T).id);
+      i++;
+    } else if (a === undefined || b.id < a.id) {
+      upserts.push(b);
+      j++;
+    } else {
+      if (!sameEntity(a, b)) upserts.push(b);
+      i++;
+      j++;
+    }
+  }
+  return { upserts, removed };
 }
 
-/** The delta from `base` to `next`, entity by entity (matched by id). Linear in the size of the snapshots. */
+/** The delta from `base` to `next`, entity by entity (matched by id). */
 export function diffConfig(base: ConfigSnapshot, next: ConfigSnapshot): ConfigDelta {
-  const parts = Object.fromEntries(KINDS.map((k) => [k, diffKind<{ id: string }>(base[k], next[k])]));
-  const upserts = Object.fromEntries(KINDS.map((k) => [k, parts[k]?.upserts ?? []])) as unknown as SnapshotInput;
-  const removed = Object.fromEntries(KINDS.map((k) => [k, parts[k]?.removed ?? []])) as unknown as RemovedIds;
-  return { upserts, removed };
+  const upserts: Record<string, unknown> = {};
+  const removed: Record<string, unknown> = {};
+  for (const { part } of SNAPSHOT_PARTS) {
+    const d = diffPart<Entity>(base[part], next[part]);
+    upserts[part] = d.upserts;
+    removed[part] = d.removed;
+  }
+  return { upserts: upserts as unknown as SnapshotInput, removed: removed as unknown as RemovedIds };
 }
 
 /** How many entities a delta carries, to decide whether it is worth sending instead of the whole snapshot. */
 export function deltaSize(d: ConfigDelta): number {
-  return KINDS.reduce((n, k) => n + d.upserts[k].length + d.removed[k].length, 0);
+  return SNAPSHOT_PARTS.reduce((n, { part }) => n + d.upserts[part].length + d.removed[part].length, 0);
 }
 
 /** The wire form of a delta from `base` to `next` for one send. */
@@ -60,33 +84,31 @@ export function deltaToProto(base: string, next: VersionedSnapshot, delta: Confi
     nonce,
     baseVersion: base,
     upserts: payloadToProto(delta.upserts, next.config.schemaVersion),
-    removed: {
-      providerIds: [...delta.removed.providers],
-      routeIds: [...delta.removed.routes],
-      consumerIds: [...delta.removed.consumers],
-      apiKeyIds: [...delta.removed.apiKeys],
-      limitIds: [...delta.removed.limits],
-    },
+    removed: Object.fromEntries(
+      SNAPSHOT_PARTS.map(({ part, removedField }) => [removedField, [...delta.removed[part]]]),
+    ),
   });
 }
 
-function merge<T extends { id: string }>(base: readonly T[], upserts: readonly T[], removed: readonly string[]): T[] {
-  const byId = new Map(base.map((e) => [e.id, e]));
-  for (const id of removed) byId.delete(id);
-  for (const e of upserts) byId.set(e.id, e);
-  return [...byId.values()];
-}
-
 /**
- * Applies a delta to the snapshot the node serves. The result goes through exactly the checks a full snapshot
- * does, including the version: a node that applied a delta holds byte for byte what a full push would have
- * given it, or it nacks. A delta for another base is refused with `delta_base_mismatch`, which makes the
- * control plane send the whole snapshot instead.
+ * Applies a delta to the snapshot the node serves. The result goes through the checks a full snapshot does,
+ * including the version: a node that applied a delta holds byte for byte what a full push would have given it,
+ * or it nacks. Unchanged entities keep their objects, so the version is computed from cached text and the
+ * consistency check looks at what changed (see verifiedConfig). A delta for another base is refused with
+ * `delta_base_mismatch`, which makes the control plane send the whole snapshot instead.
  */
 export function snapshotFromDelta(
   base: VersionedSnapshot | null,
   msg: SnapshotDelta,
 ): Result<VersionedSnapshot, ApplyError> {
+  return runSteps(snapshotFromDeltaSteps(base, msg));
+}
+
+/** {@link snapshotFromDelta} as a generator of work that yields now and then (see runSliced). */
+export function* snapshotFromDeltaSteps(
+  base: VersionedSnapshot | null,
+  msg: SnapshotDelta,
+): Generator<void, Result<VersionedSnapshot, ApplyError>> {
   if (!base || base.version !== msg.baseVersion) {
     return err({
       code: "delta_base_mismatch",
@@ -98,15 +120,10 @@ export function snapshotFromDelta(
   if (!upserts) return err({ code: "invalid_payload", message: "delta has no upserts", entityKind: "snapshot" });
   const problem = checkSchemaVersion(upserts.schemaVersion) ?? firstInvalidValue(upserts);
   if (problem) return err(problem);
-  const specs = specsFromPayload(upserts);
-  const r = msg.removed;
-  const c = base.config;
-  const input: SnapshotInput = {
-    providers: merge(c.providers, specs.providers, r?.providerIds ?? []),
-    routes: merge(c.routes, specs.routes, r?.routeIds ?? []),
-    consumers: merge(c.consumers, specs.consumers, r?.consumerIds ?? []),
-    apiKeys: merge(c.apiKeys, specs.apiKeys, r?.apiKeyIds ?? []),
-    limits: merge(c.limits, specs.limits, r?.limitIds ?? []),
-  };
-  return verifiedSnapshot(input, upserts.schemaVersion, msg.version, msg.generation);
+  const removed = Object.fromEntries(
+    SNAPSHOT_PARTS.map(({ part, removedField }) => [part, msg.removed?.[removedField] ?? []]),
+  ) as unknown as RemovedIds;
+  const delta: ConfigDelta = { upserts: specsFromPayload(upserts), removed };
+  const config = mergeDelta(base.config, delta, upserts.schemaVersion);
+  return yield* verifiedConfigSteps(config, msg.version, msg.generation, delta);
 }

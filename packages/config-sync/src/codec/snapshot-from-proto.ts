@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "@switchyard/errors";
 import {
   buildSnapshot,
+  type ConfigSnapshot,
   checkConsistency,
   FAILURE_POLICIES,
   type FailurePolicy,
@@ -18,7 +19,10 @@ import {
 } from "@switchyard/policy";
 import type { ConfigPayload, Snapshot } from "@switchyard/proto";
 import type { ApplyError } from "./apply-error.ts";
-import { versionOf } from "./version.ts";
+import { checkChangedConsistency } from "./check-changed.ts";
+import { runSteps } from "./run-sliced.ts";
+import type { ConfigDelta } from "./snapshot-delta.ts";
+import { versionSteps } from "./version.ts";
 
 function notIn(allowed: readonly string[], value: string, field: string, kind: string, id: string): ApplyError | null {
   if (allowed.includes(value)) return null;
@@ -105,8 +109,8 @@ export function checkSchemaVersion(schemaVersion: number): ApplyError | null {
 }
 
 /**
- * Builds the snapshot from specs and checks it: the claimed version must be the SHA-256 of the rebuilt payload
- * (so corruption, a builder bug or a wrong delta cannot slip through), and the result must be consistent.
+ * Builds the snapshot from specs and checks it (see {@link verifiedConfig}). buildSnapshot stamps the current
+ * schema version; the sender's is kept so the version covers what was sent.
  */
 export function verifiedSnapshot(
   input: SnapshotInput,
@@ -114,9 +118,31 @@ export function verifiedSnapshot(
   claimedVersion: string,
   generation: bigint,
 ): Result<VersionedSnapshot, ApplyError> {
-  // buildSnapshot stamps the current schema version; keep the sender's so the version covers what was sent.
-  const config = Object.freeze({ ...buildSnapshot(input), schemaVersion });
-  const version = versionOf(config);
+  return verifiedConfig(Object.freeze({ ...buildSnapshot(input), schemaVersion }), claimedVersion, generation);
+}
+
+/**
+ * Checks a rebuilt snapshot: the claimed version must be the SHA-256 of its canonical payload (so corruption,
+ * a builder bug or a wrong delta cannot slip through), and it must be consistent. With `changed` (the snapshot
+ * came from a delta on a checked one) the consistency check follows the change (checkChangedConsistency).
+ */
+export function verifiedConfig(
+  config: ConfigSnapshot,
+  claimedVersion: string,
+  generation: bigint,
+  changed?: ConfigDelta,
+): Result<VersionedSnapshot, ApplyError> {
+  return runSteps(verifiedConfigSteps(config, claimedVersion, generation, changed));
+}
+
+/** {@link verifiedConfig} as a generator of work: hashing the payload yields now and then (see runSliced). */
+export function* verifiedConfigSteps(
+  config: ConfigSnapshot,
+  claimedVersion: string,
+  generation: bigint,
+  changed?: ConfigDelta,
+): Generator<void, Result<VersionedSnapshot, ApplyError>> {
+  const version = yield* versionSteps(config);
   if (version !== claimedVersion) {
     return err({
       code: "version_mismatch",
@@ -124,7 +150,10 @@ export function verifiedSnapshot(
       entityKind: "snapshot",
     });
   }
-  const problem = checkConsistency(config, SNAPSHOT_SCHEMA_VERSION)[0];
+  const problems = changed
+    ? checkChangedConsistency(config, changed, SNAPSHOT_SCHEMA_VERSION)
+    : checkConsistency(config, SNAPSHOT_SCHEMA_VERSION);
+  const problem = problems[0];
   if (problem) {
     const { message, entityKind, entityId } = problem;
     return err({ code: "inconsistent", message, entityKind, entityId });
@@ -139,9 +168,19 @@ export function verifiedSnapshot(
  * keeps what it serves.
  */
 export function snapshotFromProto(msg: Snapshot): Result<VersionedSnapshot, ApplyError> {
+  return runSteps(snapshotFromProtoSteps(msg));
+}
+
+/** {@link snapshotFromProto} as a generator of work that yields now and then (see runSliced). */
+export function* snapshotFromProtoSteps(msg: Snapshot): Generator<void, Result<VersionedSnapshot, ApplyError>> {
   const payload = msg.payload;
   if (!payload) return err({ code: "invalid_payload", message: "snapshot has no payload", entityKind: "snapshot" });
   const problem = checkSchemaVersion(payload.schemaVersion) ?? firstInvalidValue(payload);
   if (problem) return err(problem);
-  return verifiedSnapshot(specsFromPayload(payload), payload.schemaVersion, msg.version, msg.generation);
+  const input = specsFromPayload(payload);
+  yield;
+  // buildSnapshot stamps the current schema version; keep the sender's so the version covers what was sent.
+  const config = Object.freeze({ ...buildSnapshot(input), schemaVersion: payload.schemaVersion });
+  yield;
+  return yield* verifiedConfigSteps(config, msg.version, msg.generation);
 }

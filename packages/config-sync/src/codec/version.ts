@@ -1,5 +1,5 @@
 import type { ConfigSnapshot, VersionedSnapshot } from "@switchyard/policy";
-import { canonicalSha256 } from "./canonical-hash.ts";
+import { canonicalSha256, canonicalSha256Steps } from "./canonical-hash.ts";
 
 /**
  * The version of the stream protocol this build speaks. A server refuses a Hello with another version;
@@ -16,6 +16,11 @@ export const MIN_PROTOCOL_VERSION = 1;
 /** A snapshot's identity: lowercase hex SHA-256 of its canonical JSON, so both planes compute the same value. */
 export function versionOf(config: ConfigSnapshot): string {
   return canonicalSha256(config);
+}
+
+/** {@link versionOf} as a generator of work that yields now and then (see runSliced). */
+export function versionSteps(config: ConfigSnapshot): Generator<void, string> {
+  return canonicalSha256Steps(config);
 }
 
 /** Pairs a snapshot with its version and its change-log generation; the result is frozen like the snapshot. */

@@ -229,12 +229,12 @@ describe("config server", () => {
     await waitFor(() => node.received.length === 1, "delta");
     const delta = node.snapshot(0);
     expect(delta).toMatchObject({ delta: true, version: s2.version });
-    expect(delta.resolve(s1)).toEqual({ ok: true, value: s2 });
+    expect(await delta.resolve(s1)).toEqual({ ok: true, value: s2 });
     // The node says it does not hold s1 after all: the server sends s2 whole instead.
     node.send(nackRequest(s2.version, delta.nonce, null, { code: "delta_base_mismatch", message: "not the base" }));
     await waitFor(() => node.received.length === 2, "full snapshot");
     expect(node.snapshot(1)).toMatchObject({ delta: false, version: s2.version });
-    expect(node.snapshot(1).resolve(null)).toEqual({ ok: true, value: s2 });
+    expect(await node.snapshot(1).resolve(null)).toEqual({ ok: true, value: s2 });
     // A misfit delta is not the configuration's fault: no Nack is recorded.
     expect(server.nodes()[0]?.lastNack).toBeNull();
   });

@@ -1,12 +1,13 @@
 import type { VersionedSnapshot } from "@switchyard/policy";
-import { type ConfigDelta, deltaSize, diffConfig } from "../codec/index.ts";
+import { type ConfigDelta, deltaSize, diffConfig, SNAPSHOT_PARTS } from "../codec/index.ts";
 
 /** Published versions kept as delta bases; a node further behind gets the whole snapshot. */
 const RECENT_VERSIONS = 16;
 
 /**
  * The server's memory of recent snapshots, for deltas. A delta is computed once per (base, target) pair and
- * shared by every node on that base, which after a publish is nearly the whole fleet. A delta touching more
+ * shared by every node on that base, which after a publish is nearly the whole fleet. Snapshots built one from
+ * another share their unchanged parts and entities, so the diff is mostly pointer comparisons. A delta touching more
  * than half of the target's entities is not worth it: the node would rebuild as much as from a full one.
  */
 export function createDeltaCache() {
@@ -32,8 +33,7 @@ export function createDeltaCache() {
       let delta: ConfigDelta | null = null;
       if (old) {
         const d = diffConfig(old.config, next.config);
-        const c = next.config;
-        const total = c.providers.length + c.routes.length + c.consumers.length + c.apiKeys.length + c.limits.length;
+        const total = SNAPSHOT_PARTS.reduce((n, { part }) => n + next.config[part].length, 0);
         delta = deltaSize(d) * 2 <= Math.max(total, 1) ? d : null;
       }
       computed.set(key, delta);

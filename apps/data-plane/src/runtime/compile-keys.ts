@@ -1,0 +1,86 @@
+import { diffPart, findById } from "@switchyard/config-sync/codec";
+import type { ApiKeySpec, ConfigSnapshot, ConsumerSpec } from "@switchyard/policy";
+import type { RequestRule } from "@switchyard/ratelimit";
+import type { KeyGrant } from "./types.ts";
+
+const NO_RULES: readonly RequestRule[] = Object.freeze([]);
+
+/** Above this many changed consumers and keys, the key map is rebuilt rather than patched. */
+export const PATCH_MAX_CHANGES = 1_000;
+
+/** Loop iterations between two chances to yield to the event loop. */
+export const YIELD_EVERY = 1_024;
+
+/** The grant of each consumer, created once per compile and shared by all its keys. */
+function grantMaker(rules: ReadonlyMap<string, RequestRule[]>) {
+  const grants = new Map<string, KeyGrant>();
+  return (consumerId: string): KeyGrant => {
+    let grant = grants.get(consumerId);
+    if (!grant) {
+      grant = Object.freeze({ consumerId, rules: Object.freeze(rules.get(consumerId) ?? NO_RULES) });
+      grants.set(consumerId, grant);
+    }
+    return grant;
+  };
+}
+
+/**
+ * Key hashes to grants for every key of an enabled consumer, built from scratch. A generator: it yields every
+ * {@link YIELD_EVERY} keys so a caller can let the event loop serve requests between slices.
+ */
+export function* buildKeys(
+  cfg: ConfigSnapshot,
+  rules: ReadonlyMap<string, RequestRule[]>,
+): Generator<void, Map<string, KeyGrant>> {
+  const enabled = new Set<string>();
+  for (let i = 0; i < cfg.consumers.length; i++) {
+    const c = cfg.consumers[i] as ConsumerSpec;
+    if (c.enabled) enabled.add(c.id);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
+  }
+  const grantOf = grantMaker(rules);
+  const keys = new Map<string, KeyGrant>();
+  for (let i = 0; i < cfg.apiKeys.length; i++) {
+    const k = cfg.apiKeys[i] as ApiKeySpec;
+    if (enabled.has(k.consumerId)) keys.set(k.hash, grantOf(k.consumerId));
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
+  }
+  return keys;
+}
+
+/**
+ * The key map of `cfg` from the one compiled for `prev`, when the limits are the same list (so every unchanged
+ * consumer's grant still holds) and few consumers and keys changed: the previous map is copied and only the
+ * changed keys, and the keys of changed consumers, are looked at again. Returns null when a rebuild is due.
+ */
+export function patchKeys(
+  prev: ConfigSnapshot,
+  prevKeys: ReadonlyMap<string, KeyGrant>,
+  cfg: ConfigSnapshot,
+  rules: ReadonlyMap<string, RequestRule[]>,
+): Map<string, KeyGrant> | null {
+  if (prev.limits !== cfg.limits) return null;
+  const consumers = diffPart(prev.consumers, cfg.consumers);
+  const apiKeys = diffPart(prev.apiKeys, cfg.apiKeys);
+  const changes = consumers.upserts.length + consumers.removed.length + apiKeys.upserts.length + apiKeys.removed.length;
+  if (changes > PATCH_MAX_CHANGES) return null;
+  const keys = new Map(prevKeys);
+  const refresh: ApiKeySpec[] = [...apiKeys.upserts];
+  const dropOld = (id: string): void => {
+    const i = findById(prev.apiKeys, id);
+    if (i >= 0) keys.delete((prev.apiKeys[i] as ApiKeySpec).hash);
+  };
+  for (const id of apiKeys.removed) dropOld(id);
+  for (const k of apiKeys.upserts) dropOld(k.id);
+  const touched = new Set([...consumers.upserts.map((c) => c.id), ...consumers.removed]);
+  if (touched.size > 0) {
+    for (const k of prev.apiKeys) if (touched.has(k.consumerId)) keys.delete(k.hash);
+    for (const k of cfg.apiKeys) if (touched.has(k.consumerId)) refresh.push(k);
+  }
+  const grantOf = grantMaker(rules);
+  for (const k of refresh) {
+    const i = findById(cfg.consumers, k.consumerId);
+    if (i >= 0 && (cfg.consumers[i] as ConsumerSpec).enabled) keys.set(k.hash, grantOf(k.consumerId));
+  }
+  return keys;
+}
