@@ -1,0 +1,44 @@
+import { checkConsistency, SNAPSHOT_SCHEMA_VERSION } from "@switchyard/policy";
+import { describe, expect, it } from "vitest";
+import { sampleConfig } from "../test-fixtures.ts";
+import { checkChangedConsistency } from "./check-changed.ts";
+import { mergeDelta } from "./merge-delta.ts";
+import type { ConfigDelta } from "./snapshot-delta.ts";
+
+const none = { providers: [], routes: [], consumers: [], apiKeys: [], limits: [] };
+const base = sampleConfig("check");
+const consumerId = base.consumers[0]?.id as string;
+const apply = (d: ConfigDelta) => mergeDelta(base, d, SNAPSHOT_SCHEMA_VERSION);
+
+describe("checkChangedConsistency", () => {
+  it("accepts a consistent change", () => {
+    const d = {
+      upserts: { ...none, apiKeys: [{ id: "k2", consumerId, hash: "b".repeat(64) }] },
+      removed: none,
+    };
+    expect(checkChangedConsistency(apply(d), d, SNAPSHOT_SCHEMA_VERSION)).toEqual([]);
+  });
+
+  it("finds a changed entity naming a missing one, and one left naming a removed one", () => {
+    const dangling = {
+      upserts: { ...none, apiKeys: [{ id: "k2", consumerId: "nobody", hash: "b".repeat(64) }] },
+      removed: none,
+    };
+    expect(checkChangedConsistency(apply(dangling), dangling, SNAPSHOT_SCHEMA_VERSION)).toMatchObject([
+      { entityKind: "api_key", entityId: "k2" },
+    ]);
+    // The consumer goes, its key and limit stay: both are reported, as the full check reports them.
+    const orphaned = { upserts: none, removed: { ...none, consumers: [consumerId] } };
+    const next = apply(orphaned);
+    const problems = checkChangedConsistency(next, orphaned, SNAPSHOT_SCHEMA_VERSION);
+    expect(problems.map((p) => p.entityKind).sort()).toEqual(["api_key", "limit"]);
+    expect(problems).toEqual(checkConsistency(next, SNAPSHOT_SCHEMA_VERSION));
+  });
+
+  it("checks the changed entity's own values", () => {
+    const d = { upserts: { ...none, apiKeys: [{ id: "k2", consumerId, hash: "not-hex" }] }, removed: none };
+    expect(checkChangedConsistency(apply(d), d, SNAPSHOT_SCHEMA_VERSION)).toMatchObject([
+      { entityKind: "api_key", entityId: "k2", message: "hash is not a hex SHA-256" },
+    ]);
+  });
+});
