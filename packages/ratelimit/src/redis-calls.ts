@@ -50,24 +50,41 @@ export function createRedisCalls(
   c.defineCommand("syLimitAcquire", { lua: ACQUIRE_SCRIPT });
   c.defineCommand("syLimitAdjust", { lua: ADJUST_SCRIPT });
 
-  let everReady = client.status === "ready";
-  let outageSince: number | null = null;
-  const onReady = () => {
-    everReady = true;
+  // A Cluster client connects to each node lazily, on the first command routed there; without an offline
+  // queue the commands racing that first one fail. Connect every node as soon as the client learns of it.
+  const warm = (node: Redis) => {
+    // The cluster client reports node failures itself; a node's own connection errors would only be printed.
+    if (node.listenerCount("error") === 0) node.on("error", () => {});
+    if (node.status === "wait") node.connect().catch(() => {});
   };
-  client.on("ready", onReady);
+  if (cluster) {
+    client.on("+node", warm);
+    for (const node of (client as Cluster).nodes("all")) warm(node);
+  }
+  const connected = (): boolean =>
+    client.status === "ready" &&
+    (!cluster || (client as Cluster).nodes("master").every((node) => node.status === "ready"));
+
+  let everReady = connected();
+  let outageSince: number | null = null;
 
   let waiting: Promise<void> | null = null;
+  /** Polls briefly rather than juggling one event per node; this runs only until the first connection. */
   function firstConnection(): Promise<void> | null {
     if (everReady || outageSince !== null) return null;
+    if (connected()) {
+      everReady = true;
+      return null;
+    }
     waiting ??= new Promise((resolve) => {
-      const timer = setTimeout(done, commandTimeoutMs);
-      function done() {
-        clearTimeout(timer);
-        client.off("ready", done);
+      const deadline = Date.now() + commandTimeoutMs;
+      const timer = setInterval(() => {
+        if (!connected() && Date.now() < deadline) return;
+        clearInterval(timer);
+        everReady ||= connected();
+        waiting = null;
         resolve();
-      }
-      client.once("ready", done);
+      }, 2);
     });
     return waiting;
   }
@@ -149,7 +166,7 @@ export function createRedisCalls(
     acquire: (args) => run(() => c.syLimitAcquire(...args)),
     adjust: (args) => run(() => c.syLimitAdjust(...args)),
     close() {
-      client.off("ready", onReady);
+      if (cluster) client.off("+node", warm);
     },
   };
 }
