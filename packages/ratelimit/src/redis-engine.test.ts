@@ -144,6 +144,43 @@ describe("createLimiter against a real Redis", () => {
     expect(await counter(r)).toBe("1030");
   });
 
+  it("20 concurrent cut-off streams overshoot a token limit by at most streams x (K + one chunk)", async () => {
+    await freshMinute(admin, 20_000);
+    const { limiter, client } = await engine();
+    const L = 5_000;
+    const K = 50;
+    const CHUNK = 7;
+    const r = testRule("output_tokens", L, { cutoff: true, quota: true });
+    const plan = limiter.plan([r]);
+    let cut = 0;
+    const stream = async () => {
+      const a = await limiter.acquire(plan, amounts({ outputTokens: 10 })); // a small estimate: no max_tokens
+      expect(a.allowed).toBe(true);
+      let produced = 0;
+      let unmetered = 0;
+      while (produced < 2_000) {
+        await new Promise((res) => setImmediate(res)); // the next chunk arrives; other streams interleave
+        produced += CHUNK;
+        unmetered += CHUNK;
+        if (unmetered >= K) {
+          const exhausted = await limiter.checkpoint(a.lease!, amounts({ outputTokens: unmetered }));
+          unmetered = 0;
+          if (exhausted) {
+            cut++;
+            break;
+          }
+        }
+      }
+      limiter.settle(a.lease!, amounts({ outputTokens: produced })); // charged for what was produced
+    };
+    await Promise.all(Array.from({ length: 20 }, stream));
+    await client.ping();
+    const total = Number(await counter(r));
+    expect(cut).toBeGreaterThan(0);
+    expect(total).toBeGreaterThanOrEqual(L);
+    expect(total).toBeLessThanOrEqual(L + 20 * (K + CHUNK));
+  });
+
   it("shadow rules are counted and reported, never reject, and are not in the headers", async () => {
     await freshMinute(admin);
     const events: LimitDecisionEvent[] = [];
