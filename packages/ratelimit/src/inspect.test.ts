@@ -34,10 +34,12 @@ describe("readLimitCounters", () => {
     const before = await client.info("commandstats");
     const readings = await readLimitCounters(client, [requests, tokens, slots]);
     const after = await client.info("commandstats");
-    const writes = (s: string) => /cmdstat_(set|incrby|zadd|zrem|zremrangebyscore|pexpire|del)[^:]*:calls=(\d+)/g;
-    expect([...after.matchAll(writes(after))].map((m) => m[0])).toEqual(
-      [...before.matchAll(writes(before))].map((m) => m[0]),
-    );
+    const writes = (info: string) =>
+      [...info.matchAll(/cmdstat_(set|incrby|zadd|zrem|zremrangebyscore|pexpire|del)[^:]*:calls=\d+/g)].map(
+        (m) => m[0],
+      );
+    expect(writes(before).length).toBeGreaterThan(0);
+    expect(writes(after)).toEqual(writes(before));
     expect(await client.zcard(counterBase("sy", slots))).toBe(4); // expired ones not purged by reading
 
     expect(readings[0]).toMatchObject({ ruleId: requests.id, used: 4, remaining: 6, limit: 10 });
