@@ -48,7 +48,9 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisInstanc
   };
   const kill = async (): Promise<void> => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    // A process ended by a signal keeps exitCode null (signalCode is set): without this, stop() after kill()
+    // would wait forever for an exit that already happened.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once("exit", () => resolve());
       c.kill("SIGKILL");
