@@ -171,6 +171,7 @@ async function provision(adminUrl: string, token: string, upstreamPort: number, 
     name: "bench-mock",
     kind: "openai",
     baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
+    allowInternal: true,
     apiKey: "sk-upstream",
   });
   await post("/routes", { alias: ALIAS, providerId: provider.id, upstreamModel: "gpt-4o-mini" });

@@ -82,7 +82,6 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
       ADMIN_TOKEN: adminToken,
       NODE_TOKEN: nodeToken,
       MASTER_KEY: randomBytes(32).toString("hex"),
-      ALLOW_INTERNAL_UPSTREAMS: "true",
       GRPC_ALLOW_PLAINTEXT: "true",
       LOG_LEVEL: "warn",
     });
@@ -120,6 +119,7 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
       name: "fake-openai",
       kind: "openai",
       baseUrl: upstream.url,
+      allowInternal: true,
       apiKey: "sk-upstream",
     });
     expect(provider.status).toBe(201);

@@ -7,6 +7,7 @@ import {
   AZURE_API_VERSION,
   aliasOf,
   HTTP_KIND_LIST,
+  INTERNAL_REFUSED_ALIAS,
   type ProviderGateway,
   startProviderGateway,
   WRONG_CREDENTIAL_KINDS,
@@ -214,5 +215,23 @@ describe("provider kinds end to end: admin API -> data plane -> fake upstreams, 
     expect(g).toBeInstanceOf(OpenAI.BadRequestError);
     expect(String(g)).toContain("API key not valid");
     expect(gw.dataPlane.output()).not.toContain("sk-not");
+  });
+
+  it("refuses to connect to a loopback upstream whose provider is not marked allowInternal", async () => {
+    const before = gw.fakes.openai.requests.length;
+    const e = (await openai.chat.completions
+      .create({ model: INTERNAL_REFUSED_ALIAS, messages })
+      .catch((x: unknown) => x)) as InstanceType<typeof OpenAI.APIError>;
+    expect(e).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(e.status).toBe(502);
+    expect(e.code).toBe("upstream_error");
+    expect(e.message).toMatch(/not allowed to reach internal addresses/);
+    const a = await anthropic.messages
+      .create({ model: INTERNAL_REFUSED_ALIAS, max_tokens: 8, messages })
+      .catch((x: unknown) => x);
+    expect(a).toMatchObject({ status: 502, error: { type: "error", error: { type: "api_error" } } });
+    expect(gw.fakes.openai.requests.length).toBe(before);
+    expect(gw.dataPlane.output()).toContain("refused to connect upstream: internal address");
+    expect(gw.dataPlane.output()).not.toContain(UPSTREAM_KEY);
   });
 });

@@ -53,6 +53,7 @@ export async function startProviderSetup(
     connectTimeoutMs: 1000,
     firstByteTimeoutMs: 1000,
     apiVersion: null,
+    allowInternal: false,
   };
   const fake = await startFakeUpstream(k.wire());
   const target = { basePath: k.basePath, upstreamModel: k.model, headers: adapter.staticHeaders(spec) };

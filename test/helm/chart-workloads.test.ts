@@ -114,6 +114,10 @@ describe("chart: workloads of both planes", () => {
         // The chart reaches one Redis by REDIS_URL; TLS files, ACL users, Sentinel and Cluster go through
         // extraEnv (and extra volumes) until it has values for them.
         ...Object.fromEntries(REDIS_EXTRA.map((k) => [k, "Redis TLS/ACL/Sentinel/Cluster: extraEnv for now"])),
+        HTTPS_PROXY: "only with dataPlane.config.httpsProxy",
+        HTTP_PROXY: "only with dataPlane.config.httpProxy",
+        NO_PROXY: "only with dataPlane.config.noProxy",
+        UPSTREAM_CA_FILE: "only with dataPlane.upstreamCa.configMap",
       },
     };
     for (const [suffix, plane] of [

@@ -134,4 +134,35 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...production, CONFIG_TLS_CERT_FILE: "/tls/tls.crt" })).toThrow(/set together/);
     expect(parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir }).controlPlaneUrl).toBe("127.0.0.1:50051");
   });
+
+  it("reads the provider network settings: internal override, proxies (lower case first), NO_PROXY, CA file", () => {
+    const plain = parseEnv(production).upstreamNetwork;
+    expect(plain).toEqual({ allowInternal: false, httpProxy: null, httpsProxy: null, noProxy: [], caPem: null });
+    expect(parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir }).upstreamNetwork.allowInternal).toBe(true);
+    expect(
+      parseEnv({ SWITCHYARD_MODE: "local", SWITCHYARD_DATA_DIR: dir, ALLOW_INTERNAL_UPSTREAMS: "false" })
+        .upstreamNetwork.allowInternal,
+    ).toBe(false);
+    const net = parseEnv({
+      ...production,
+      ALLOW_INTERNAL_UPSTREAMS: "true",
+      HTTPS_PROXY: "http://upper:3128",
+      https_proxy: "http://user:p%40ss@lower:3128",
+      HTTP_PROXY: "proxy.corp:8080",
+      NO_PROXY: "localhost, .svc.cluster.local",
+    }).upstreamNetwork;
+    expect(net.allowInternal).toBe(true);
+    expect(net.httpsProxy?.href).toBe("http://user:p%40ss@lower:3128/");
+    expect(net.httpProxy?.href).toBe("http://proxy.corp:8080/");
+    expect(net.noProxy).toEqual(["localhost", ".svc.cluster.local"]);
+    expect(() => parseEnv({ ...production, HTTPS_PROXY: "socks5://p:1080" })).toThrow(/HTTPS_PROXY: must be an http/);
+    expect(() => parseEnv({ ...production, ALLOW_INTERNAL_UPSTREAMS: "yes" })).toThrow(/ALLOW_INTERNAL_UPSTREAMS: /);
+
+    const pem = join(dir, "not-a-ca.pem");
+    writeFileSync(pem, "hello");
+    expect(() => parseEnv({ ...production, UPSTREAM_CA_FILE: pem })).toThrow(/UPSTREAM_CA_FILE: .* holds no PEM/);
+    expect(() => parseEnv({ ...production, UPSTREAM_CA_FILE: join(dir, "missing.pem") })).toThrow(
+      /UPSTREAM_CA_FILE: .* cannot be read/,
+    );
+  });
 });

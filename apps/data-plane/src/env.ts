@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { createSecureContext } from "node:tls";
 import { parseRedisEnv, type RedisConnectionConfig } from "@switchyard/ratelimit/connection";
 import { z } from "zod";
+import { parseNoProxy } from "./upstream/no-proxy.ts";
+import type { UpstreamNetwork } from "./upstream/upstream-network.ts";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
@@ -78,6 +81,17 @@ const schema = z.object({
   CONFIG_TLS_CERT_FILE: z.string().min(1).optional(),
   CONFIG_TLS_KEY_FILE: z.string().min(1).optional(),
   CONFIG_TLS_SERVER_NAME: z.string().min(1).optional(),
+  ALLOW_INTERNAL_UPSTREAMS: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((b) => (b === undefined ? undefined : b === "true" || b === "1")),
+  HTTPS_PROXY: z.string().optional(),
+  https_proxy: z.string().optional(),
+  HTTP_PROXY: z.string().optional(),
+  http_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
+  no_proxy: z.string().optional(),
+  UPSTREAM_CA_FILE: z.string().min(1).optional(),
 });
 
 /** 32 key bytes from 64 hex characters or base64, or null if the text is neither. */
@@ -117,6 +131,8 @@ export interface DataPlaneEnv {
   testRejectRouteAlias: string | null;
   /** TLS files for an `https://` CONTROL_PLANE_URL. */
   configTls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+  /** How providers are reached: internal-address override, outbound proxies, extra CA. */
+  upstreamNetwork: UpstreamNetwork;
 }
 
 const REDIS_REQUIRED =
@@ -149,6 +165,72 @@ function checkTls(v: z.infer<typeof schema>, url: string, allowPlaintext: boolea
     return "CONTROL_PLANE_URL must be https://host:port (the config stream carries provider credentials); set CONFIG_ALLOW_PLAINTEXT=true to dial it without TLS";
   }
   return null;
+}
+
+/**
+ * A proxy variable as a URL: empty is none, a bare `host:port` means `http://host:port` (as curl reads it), and
+ * only `http://` and `https://` proxies are accepted. Problems name the variable.
+ */
+function proxyUrl(name: string, value: string | undefined, problems: string[]): URL | null {
+  if (value === undefined || value.trim() === "") return null;
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    problems.push(`${name}: not a URL`);
+    return null;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    problems.push(`${name}: must be an http:// or https:// proxy`);
+    return null;
+  }
+  return url;
+}
+
+/** UPSTREAM_CA_FILE's PEM text, checked to hold certificates Node can load. */
+function upstreamCaPem(file: string | undefined, problems: string[]): string | null {
+  if (file === undefined) return null;
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(file), "utf8");
+  } catch {
+    problems.push(`UPSTREAM_CA_FILE: ${file} cannot be read`);
+    return null;
+  }
+  try {
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no certificate");
+    createSecureContext({ ca: pem });
+  } catch {
+    problems.push(`UPSTREAM_CA_FILE: ${file} holds no PEM certificate`);
+    return null;
+  }
+  return pem;
+}
+
+/**
+ * The provider network settings. The lower-case proxy variables win over the upper-case ones, as in curl and
+ * undici; HTTPS_PROXY serves https:// providers and HTTP_PROXY http:// ones.
+ */
+function upstreamNetwork(v: z.infer<typeof schema>, local: boolean): UpstreamNetwork {
+  const problems: string[] = [];
+  const network: UpstreamNetwork = {
+    allowInternal: v.ALLOW_INTERNAL_UPSTREAMS ?? local,
+    httpsProxy: proxyUrl(
+      v.https_proxy !== undefined ? "https_proxy" : "HTTPS_PROXY",
+      v.https_proxy ?? v.HTTPS_PROXY,
+      problems,
+    ),
+    httpProxy: proxyUrl(
+      v.http_proxy !== undefined ? "http_proxy" : "HTTP_PROXY",
+      v.http_proxy ?? v.HTTP_PROXY,
+      problems,
+    ),
+    noProxy: parseNoProxy(v.no_proxy ?? v.NO_PROXY),
+    caPem: upstreamCaPem(v.UPSTREAM_CA_FILE, problems),
+  };
+  if (problems.length > 0) fail(problems);
+  return network;
 }
 
 /**
@@ -207,5 +289,6 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
       ...(v.CONFIG_TLS_KEY_FILE ? { keyFile: v.CONFIG_TLS_KEY_FILE } : {}),
       ...(v.CONFIG_TLS_SERVER_NAME ? { serverName: v.CONFIG_TLS_SERVER_NAME } : {}),
     },
+    upstreamNetwork: upstreamNetwork(v, local),
   };
 }

@@ -10,6 +10,7 @@ import { startConfigSync } from "./config/start-config-sync.ts";
 import { type DataPlaneEnv, parseEnv } from "./env.ts";
 import { createDrainer, gracefulClose } from "./graceful-close.ts";
 import { countDegradedDecisions } from "./metrics/limiter-metrics.ts";
+import { createPoolSet } from "./runtime/pool-set.ts";
 import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
 
 /**
@@ -37,6 +38,7 @@ const limiter: RequestLimiter = countDegradedDecisions(
   registry,
 );
 const holder = createRuntimeHolder({
+  pools: createPoolSet({ network: env.upstreamNetwork }),
   rejectRouteAlias: env.testRejectRouteAlias,
   onPoolCloseError: (e) =>
     logger.warn({ err: e instanceof Error ? e.name : "unknown" }, "closing a retired pool failed"),

@@ -17,6 +17,7 @@ export function sampleConfig(tag = "a"): ConfigSnapshot {
         connectTimeoutMs: 5_000,
         firstByteTimeoutMs: 60_000,
         apiVersion: null,
+        allowInternal: false,
       },
       {
         id: "00000000-0000-4000-8000-000000000001",
@@ -27,6 +28,7 @@ export function sampleConfig(tag = "a"): ConfigSnapshot {
         connectTimeoutMs: 1_000,
         firstByteTimeoutMs: 2_000,
         apiVersion: null,
+        allowInternal: false,
       },
     ],
     routes: [

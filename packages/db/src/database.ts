@@ -29,6 +29,8 @@ export interface ProvidersTable {
   first_byte_timeout_ms: number;
   /** Azure OpenAI's `api-version`; null for other kinds and for the adapter's default. */
   api_version: string | null;
+  /** May be reached on internal addresses; defaults to false, so rows of an older control plane are not. */
+  allow_internal: Generated<boolean>;
   revision: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

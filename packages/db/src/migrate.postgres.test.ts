@@ -59,7 +59,7 @@ describe("migrations on PostgreSQL", () => {
     expect((await providers.list(db!, { limit: 10 })).items).toHaveLength(1);
   });
 
-  it("gives rows written before the api_version/strict migration the defaults", async () => {
+  it("gives rows written before the api_version/strict/allow_internal migrations the defaults", async () => {
     const [db] = await freshDb();
     const upTo = new Migrator({ db: db!.kysely, provider: migrationProvider });
     expect((await upTo.migrateTo("20261122_0600_history_policy_states")).error).toBeUndefined();
@@ -72,6 +72,7 @@ describe("migrations on PostgreSQL", () => {
     await migrateToLatest(db!);
     const rows = await loadConfigRows(db!);
     expect(rows.providers.map((p) => p.apiVersion)).toEqual([null]);
+    expect(rows.providers.map((p) => p.allowInternal)).toEqual([false]);
     expect(rows.routes.map((r) => r.strict)).toEqual([false]);
   });
 

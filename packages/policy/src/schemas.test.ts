@@ -45,6 +45,18 @@ describe("provider schemas", () => {
   });
 });
 
+describe("provider allowInternal", () => {
+  it("defaults to false on create, stays absent on update, and must be a boolean", () => {
+    const base = { name: "p", kind: "ollama", baseUrl: "http://ollama:11434" };
+    expect(providerCreateSchema.parse(base).allowInternal).toBe(false);
+    expect(providerCreateSchema.parse({ ...base, allowInternal: true }).allowInternal).toBe(true);
+    expect(providerUpdateSchema.parse({ name: "q" })).toEqual({ name: "q" });
+    expect(providerUpdateSchema.parse({ allowInternal: false })).toEqual({ allowInternal: false });
+    const bad = providerCreateSchema.safeParse({ ...base, allowInternal: "true" });
+    expect(bad.error?.issues.map((i) => i.path.join("."))).toEqual(["allowInternal"]);
+  });
+});
+
 describe("route schemas", () => {
   it("default strict to false on create", () => {
     expect(routeCreateSchema.parse(route).strict).toBe(false);

@@ -26,6 +26,10 @@ const apiVersion = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'")
   .describe("azure-openai only: the api-version sent to Azure; null = the default version");
 
+/** Whether a provider may be reached on internal addresses; described once for the OpenAPI document. */
+const allowInternalDescription =
+  "allow connecting to this provider on internal addresses (loopback, private, link-local, unique-local, CGNAT): an in-cluster Ollama or vLLM; default false";
+
 /** The message given when `apiVersion` is set on a provider whose kind has no API versions. */
 export const API_VERSION_REFUSAL = `apiVersion applies only to kind ${API_VERSION_KIND}`;
 
@@ -43,6 +47,7 @@ export const providerCreateSchema = z
     firstByteTimeoutMs: timeoutMs.default(60_000),
     /** Azure OpenAI only; absent or null means the adapter's default version. */
     apiVersion: apiVersion.nullable().optional(),
+    allowInternal: z.boolean().default(false).describe(allowInternalDescription),
   })
   .strict()
   .refine((p) => p.kind === "mock" || p.baseUrl !== undefined, {
@@ -71,6 +76,7 @@ export const providerUpdateSchema = z
     connectTimeoutMs: timeoutMs.optional(),
     firstByteTimeoutMs: timeoutMs.optional(),
     apiVersion: apiVersion.nullable().optional(),
+    allowInternal: z.boolean().describe(allowInternalDescription).optional(),
   })
   .strict();
 /** Parsed provider update input. */

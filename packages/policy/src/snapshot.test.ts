@@ -15,6 +15,7 @@ const input = (apiVersion: string | null, strict: boolean, kind: "azure-openai" 
         connectTimeoutMs: 1000,
         firstByteTimeoutMs: 1000,
         apiVersion,
+        allowInternal: false,
       },
     ],
     routes: [{ id: "r1", alias: "gpt", providerId: "p1", upstreamModel: "dep", strict }],
@@ -40,6 +41,12 @@ describe("canonicalJson", () => {
     const text = canonicalJson(buildSnapshot(input("2025-04-01-preview", true)));
     expect(text).toContain('"apiVersion":"2025-04-01-preview"');
     expect(text).toContain('"strict":true');
+    const inside = buildSnapshot({
+      ...input(null, false),
+      providers: [{ ...input(null, false).providers[0]!, allowInternal: true }],
+    });
+    expect(canonicalJson(inside)).toContain('"allowInternal":true');
+    expect(canonicalJson(buildSnapshot(input(null, false)))).not.toContain("allowInternal");
   });
 });
 

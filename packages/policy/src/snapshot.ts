@@ -48,6 +48,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
 export const CANONICAL_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
   apiVersion: null,
   strict: false,
+  allowInternal: false,
 });
 
 /** Whether `key: value` is left out of the canonical form (an undefined value, or a new field at its default). */

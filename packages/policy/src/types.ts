@@ -62,6 +62,11 @@ export interface ProviderSpec {
    * adapter's default version.
    */
   readonly apiVersion: string | null;
+  /**
+   * Whether the data plane may connect to this provider on internal addresses (loopback, private, unique-local,
+   * link-local, CGNAT): an in-cluster Ollama or vLLM. False refuses them at connect time, after resolving the name.
+   */
+  readonly allowInternal: boolean;
 }
 
 /** A model alias clients send, mapped to one upstream target. */

@@ -15,6 +15,7 @@ function spec(kind: ProviderSpec["kind"], apiKey: string | null): ProviderSpec {
     connectTimeoutMs: 1000,
     firstByteTimeoutMs: 1000,
     apiVersion: null,
+    allowInternal: false,
   };
 }
 

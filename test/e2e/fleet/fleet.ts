@@ -195,6 +195,7 @@ export async function seedRoute(
     name,
     kind: "openai",
     baseUrl: opts.baseUrl,
+    allowInternal: true,
     apiKey: opts.upstreamKey,
   });
   if (provider.status !== 201) throw new Error(`provider: ${JSON.stringify(provider.body)}`);

@@ -27,6 +27,9 @@ export const AZURE_API_VERSION = "2025-04-01-preview";
  */
 export const WRONG_CREDENTIAL_KINDS = ["openai", "azure-openai", "anthropic"] as const satisfies HttpKind[];
 
+/** A route whose provider points at a loopback fake without `allowInternal`: the data plane refuses to connect. */
+export const INTERNAL_REFUSED_ALIAS = "unmarked-loopback";
+
 /** The route alias serving a provider kind; `strict-<kind>` is the same target in strict mode. */
 export const aliasOf = (kind: string) => `chat-${kind}`;
 
@@ -47,7 +50,8 @@ export interface ProviderGateway {
  * Starts PostgreSQL, Redis, the control plane, one data plane and a fake upstream per HTTP kind, then
  * configures through the admin API: one provider per kind (Azure with an API version), a route `chat-<kind>`
  * to each, a strict route `strict-anthropic`, routes `bad-credential-<kind>` whose providers hold a key the
- * fake refuses (401), and a consumer with a key. Returns once the data plane serves that configuration.
+ * fake refuses (401), a route {@link INTERNAL_REFUSED_ALIAS} whose provider is not allowed to reach internal
+ * addresses, and a consumer with a key. Every other provider is marked `allowInternal` (the fakes are on loopback). Returns once the data plane serves that configuration.
  */
 export async function startProviderGateway(): Promise<ProviderGateway> {
   const adminToken = randomBytes(24).toString("hex");
@@ -120,6 +124,7 @@ export async function startProviderGateway(): Promise<ProviderGateway> {
         name: kind,
         kind,
         baseUrl: `${fakes[kind].origin}${k.basePath}`,
+        allowInternal: true,
         apiKey: UPSTREAM_KEY,
         ...(kind === "azure-openai" ? { apiVersion: AZURE_API_VERSION } : {}),
       });
@@ -133,10 +138,20 @@ export async function startProviderGateway(): Promise<ProviderGateway> {
         name: `wrong-credential-${kind}`,
         kind,
         baseUrl: `${fakes[kind].origin}${HTTP_KINDS[kind].basePath}`,
+        allowInternal: true,
         apiKey: "sk-not-the-upstream-key",
       });
       await route(`bad-credential-${kind}`, wrong.id, HTTP_KINDS[kind].model);
     }
+    // Accepted by the control plane (ALLOW_INTERNAL_UPSTREAMS above) but not marked allowInternal: the data plane,
+    // which has no such override, must refuse to connect to its loopback address.
+    const unmarked = await admin("POST", "/providers", {
+      name: "unmarked-loopback",
+      kind: "openai",
+      baseUrl: `${fakes.openai.origin}/v1`,
+      apiKey: UPSTREAM_KEY,
+    });
+    await route(INTERNAL_REFUSED_ALIAS, unmarked.id, HTTP_KINDS.openai.model);
     const consumer = await admin("POST", "/consumers", { name: "sdk-user" });
     const key = await admin("POST", `/consumers/${consumer.id}/keys`, { name: "e2e" });
 

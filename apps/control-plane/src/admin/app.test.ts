@@ -115,6 +115,37 @@ describe("admin API (PGlite)", () => {
     expect((await json(res)).error.details[0].field).toBe("baseUrl");
   });
 
+  it("accepts an internal upstream for a provider marked allowInternal, and re-checks when the mark is removed", async () => {
+    const created = await call("POST", "/providers", {
+      name: "in-cluster-ollama",
+      kind: "ollama",
+      baseUrl: "http://10.0.0.5:11434",
+      allowInternal: true,
+    });
+    expect(created.status).toBe(201);
+    const p = await json(created);
+    expect(p.allowInternal).toBe(true);
+    expect((await json(await call("GET", `/providers/${p.id}`))).allowInternal).toBe(true);
+    const off = await call("PATCH", `/providers/${p.id}`, { allowInternal: false });
+    expect(off.status).toBe(422);
+    expect((await json(off)).error.details[0].field).toBe("baseUrl");
+    const moved = await call("PATCH", `/providers/${p.id}`, { baseUrl: "http://127.0.0.1:11434" });
+    expect(moved.status).toBe(200);
+    const both = await call("PATCH", `/providers/${p.id}`, {
+      baseUrl: "https://ollama.example.com",
+      allowInternal: false,
+    });
+    expect(both.status).toBe(200);
+    expect((await json(both)).allowInternal).toBe(false);
+    const back = await call("PATCH", `/providers/${p.id}`, { baseUrl: "http://127.0.0.1:11434" });
+    expect(back.status).toBe(422);
+    const plain = await json(await call("POST", "/providers", { name: "plain-mock", kind: "mock" }));
+    expect(plain.allowInternal).toBe(false);
+    const bad = await call("POST", "/providers", { name: "b", kind: "mock", allowInternal: "yes" });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0].field).toBe("allowInternal");
+  });
+
   it("conflicts on a duplicate name with 409", async () => {
     const body = { name: "dup", kind: "mock" };
     expect((await call("POST", "/providers", body)).status).toBe(201);

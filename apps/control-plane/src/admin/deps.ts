@@ -8,8 +8,11 @@ export interface AdminDeps {
   db: Db;
   secrets: SecretBox;
   logger: Logger;
-  /** Returns why an upstream URL is refused (internal address), or null when it may be used. */
-  guardUpstream(url: string): Promise<string | null>;
+  /**
+   * Returns why an upstream URL is refused (internal address), or null when it may be used; a provider marked
+   * `allowInternal` may use internal addresses.
+   */
+  guardUpstream(url: string, providerAllowsInternal: boolean): Promise<string | null>;
   /** Tells the snapshot publisher that a write committed a new generation. */
   changed(generation: bigint): void;
   /** The data-plane fleet as every replica reported it (see sync/fleet-view.ts). */

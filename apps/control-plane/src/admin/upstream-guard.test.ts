@@ -16,21 +16,28 @@ describe("upstream guard", () => {
       "http://localhost:11434",
       "http://ollama.default.svc.cluster.internal",
     ]) {
-      expect(await guard(url), url).not.toBeNull();
+      expect(await guard(url, false), url).not.toBeNull();
     }
   });
 
   it("refuses public names that resolve inside", async () => {
-    expect(await guard("https://sneaky.example.com/v1")).toMatch(/internal address/);
+    expect(await guard("https://sneaky.example.com/v1", false)).toMatch(/internal address/);
   });
 
   it("allows public addresses and names", async () => {
-    expect(await guard("https://api.openai.com/v1")).toBeNull();
-    expect(await guard("https://8.8.8.8/v1")).toBeNull();
+    expect(await guard("https://api.openai.com/v1", false)).toBeNull();
+    expect(await guard("https://8.8.8.8/v1", false)).toBeNull();
   });
 
-  it("allows everything when explicitly allowed", async () => {
+  it("allows everything when explicitly allowed globally (ALLOW_INTERNAL_UPSTREAMS)", async () => {
     const open = createUpstreamGuard({ allowInternal: true, resolve });
-    expect(await open("http://127.0.0.1:9/v1")).toBeNull();
+    expect(await open("http://127.0.0.1:9/v1", false)).toBeNull();
+  });
+
+  it("allows internal addresses for a provider marked allowInternal, and only for it", async () => {
+    for (const url of ["http://127.0.0.1:11434", "http://169.254.169.254/", "https://sneaky.example.com/v1"]) {
+      expect(await guard(url, true), url).toBeNull();
+      expect(await guard(url, false), url).not.toBeNull();
+    }
   });
 });

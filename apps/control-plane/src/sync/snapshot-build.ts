@@ -17,6 +17,7 @@ export function snapshotFromRows(rows: ConfigRows, secrets: SecretBox): ConfigSn
       connectTimeoutMs: p.connectTimeoutMs,
       firstByteTimeoutMs: p.firstByteTimeoutMs,
       apiVersion: p.apiVersion,
+      allowInternal: p.allowInternal,
     })),
     routes: rows.routes.map((r) => ({
       id: r.id,

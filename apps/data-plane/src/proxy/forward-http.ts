@@ -4,11 +4,13 @@ import type { Logger } from "@switchyard/telemetry";
 import type { Dispatcher } from "undici";
 import { outcomeOf, type UpstreamMetrics } from "../metrics/upstream-metrics.ts";
 import type { HttpUpstream } from "../runtime/types.ts";
+import { UpstreamConnectError } from "../upstream/connect-error.ts";
 import {
   BROKEN,
   CLIENT_GONE,
   CREDENTIALS_REJECTED,
   type ForwardResult,
+  INTERNAL_REFUSED,
   TOO_LARGE,
   UNREACHABLE,
 } from "./forward-result.ts";
@@ -221,7 +223,17 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     metrics.record(providerKind, "error");
-    log.warn({ ...logFields, providerKind, errorCode: code }, "upstream request failed");
+    // Connect errors name hosts, addresses and the proxy's answer, never credentials or request content.
+    const reason = e instanceof UpstreamConnectError ? e.message : undefined;
+    if (code === "SY_INTERNAL_ADDRESS_REFUSED") {
+      log.warn(
+        { ...logFields, providerKind, errorCode: code, reason },
+        "refused to connect upstream: internal address",
+      );
+      this.#finish(INTERNAL_REFUSED);
+      return;
+    }
+    log.warn({ ...logFields, providerKind, errorCode: code, reason }, "upstream request failed");
     this.#finish(UNREACHABLE);
   }
 

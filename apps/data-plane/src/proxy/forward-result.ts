@@ -33,6 +33,17 @@ export const UNREACHABLE: ForwardResult = Object.freeze({
   code: "upstream_error",
   message: "The upstream provider could not be reached.",
 });
+/**
+ * The connect-time guard refused the upstream's address (loopback, private, link-local such as cloud metadata)
+ * because neither the provider (`allowInternal`) nor the node (ALLOW_INTERNAL_UPSTREAMS) allows it. The address
+ * itself goes to the log, not to the client.
+ */
+export const INTERNAL_REFUSED: ForwardResult = Object.freeze({
+  kind: "failed",
+  code: "upstream_error",
+  message:
+    "The upstream provider's address is internal and this provider is not allowed to reach internal addresses; the gateway's operator must fix the provider.",
+});
 /** A `buffer` answer broke off; nothing was sent yet, so the client still gets a whole error. */
 export const BROKEN: ForwardResult = Object.freeze({
   kind: "failed",

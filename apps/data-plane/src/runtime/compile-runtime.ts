@@ -110,7 +110,7 @@ export function* compileSteps(
     if (p.adapter.transport === "local") {
       upstream = { transport: "local", adapter: p.adapter };
     } else {
-      const { key, pool } = pools.acquire(p.origin, p.spec.connectTimeoutMs);
+      const { key, pool } = pools.acquire(p.origin, p.spec.connectTimeoutMs, p.spec.allowInternal);
       poolKeys.add(key);
       upstream = {
         transport: "http",

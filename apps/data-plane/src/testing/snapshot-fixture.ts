@@ -32,10 +32,14 @@ export function mockProvider(id = "prov-mock"): ProviderSpec {
     connectTimeoutMs: 1_000,
     firstByteTimeoutMs: 5_000,
     apiVersion: null,
+    allowInternal: false,
   };
 }
 
-/** An OpenAI provider at `baseUrl`. */
+/**
+ * An OpenAI provider at `baseUrl`. Allowed to reach internal addresses, since the fakes tests point it at listen
+ * on loopback; tests of the internal-address guard turn it off.
+ */
 export function openAIProvider(baseUrl: string, over: Partial<ProviderSpec> = {}): ProviderSpec {
   return {
     id: "prov-openai",
@@ -46,6 +50,7 @@ export function openAIProvider(baseUrl: string, over: Partial<ProviderSpec> = {}
     connectTimeoutMs: 2_000,
     firstByteTimeoutMs: 5_000,
     apiVersion: null,
+    allowInternal: true,
     ...over,
   };
 }

@@ -14,7 +14,9 @@ function withNewFields() {
   return buildSnapshot({
     ...base,
     providers: base.providers.map((p) =>
-      p.kind === "openai" ? { ...p, kind: "azure-openai" as const, apiVersion: "2025-04-01-preview" } : p,
+      p.kind === "openai"
+        ? { ...p, kind: "azure-openai" as const, apiVersion: "2025-04-01-preview", allowInternal: true }
+        : p,
     ),
     routes: base.routes.map((r) => ({ ...r, strict: true })),
   });
@@ -84,6 +86,7 @@ describe("snapshot codec", () => {
     const s = versionSnapshot(withNewFields(), 3n);
     const msg = snapshotToProto(s, "n");
     expect(msg.payload?.providers.map((p) => p.apiVersion ?? null).sort()).toEqual(["2025-04-01-preview", null]);
+    expect(msg.payload?.providers.map((p) => p.allowInternal).sort()).toEqual([false, true]);
     expect(msg.payload?.routes.map((r) => r.strict)).toEqual([true]);
     expect(snapshotFromProto(fromBinary(SnapshotSchema, toBinary(SnapshotSchema, msg)))).toEqual({
       ok: true,
@@ -98,6 +101,7 @@ describe("snapshot codec", () => {
     expect(back).toEqual({ ok: true, value: plain });
     expect(back.ok && back.value.config.routes[0]?.strict).toBe(false);
     expect(back.ok && back.value.config.providers.every((p) => p.apiVersion === null)).toBe(true);
+    expect(back.ok && back.value.config.providers.every((p) => p.allowInternal === false)).toBe(true);
   });
 
   it("keeps a null provider key null and an empty one empty", () => {

@@ -71,6 +71,8 @@ export function specsFromPayload(payload: ConfigPayload): SnapshotInput {
       firstByteTimeoutMs: p.firstByteTimeoutMs,
       // Absent on the wire (or from a control plane that predates the field): the adapter's default.
       apiVersion: p.apiVersion ?? null,
+      // False when absent, as proto3 reads it: a control plane that predates the field never allowed it.
+      allowInternal: p.allowInternal,
     })),
     routes: payload.routes.map((r) => ({
       id: r.id,

@@ -16,6 +16,7 @@ export function payloadToProto(c: SnapshotInput, schemaVersion: number): ConfigP
       connectTimeoutMs: p.connectTimeoutMs,
       firstByteTimeoutMs: p.firstByteTimeoutMs,
       ...(p.apiVersion === null ? {} : { apiVersion: p.apiVersion }),
+      allowInternal: p.allowInternal,
     })),
     routes: c.routes.map((r) => ({
       id: r.id,

@@ -19,6 +19,7 @@ const providerColumns = (p: HistoryProvider) => ({
   connect_timeout_ms: p.connectTimeoutMs,
   first_byte_timeout_ms: p.firstByteTimeoutMs,
   api_version: p.apiVersion,
+  allow_internal: p.allowInternal,
 });
 const routeColumns = (r: HistoryRoute) => ({
   alias: r.alias,

@@ -12,6 +12,7 @@ export interface HistoryProvider {
   readonly connectTimeoutMs: number;
   readonly firstByteTimeoutMs: number;
   readonly apiVersion: string | null;
+  readonly allowInternal: boolean;
 }
 
 /** A route as history keeps it. */
@@ -81,6 +82,7 @@ export function historyContentOf(rows: ConfigRows): HistoryContent {
       connectTimeoutMs: p.connectTimeoutMs,
       firstByteTimeoutMs: p.firstByteTimeoutMs,
       apiVersion: p.apiVersion,
+      allowInternal: p.allowInternal,
     })),
     routes: rows.routes.map((r) => ({
       id: r.id,
@@ -105,11 +107,15 @@ export function historyContentOf(rows: ConfigRows): HistoryContent {
 
 /**
  * A policy state as stored, with the fields added since it was written set to their defaults (history rows
- * older than the `api_version`/`strict` columns lack them), so diffs and rollback plans compare like with like.
+ * older than the `api_version`/`strict`/`allow_internal` columns lack them), so diffs and rollback plans compare like with like.
  */
 export function withPolicyDefaults(p: HistoryPolicy): HistoryPolicy {
   return {
-    providers: p.providers.map((x) => ({ ...x, apiVersion: x.apiVersion ?? null })),
+    providers: p.providers.map((x) => ({
+      ...x,
+      apiVersion: x.apiVersion ?? null,
+      allowInternal: x.allowInternal ?? false,
+    })),
     routes: p.routes.map((x) => ({ ...x, strict: x.strict ?? false })),
     limits: p.limits,
   };

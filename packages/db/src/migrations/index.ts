@@ -5,6 +5,7 @@ import * as snapshotHistory from "./20261122-0500-snapshot-history.ts";
 import * as historyPolicyStates from "./20261122-0600-history-policy-states.ts";
 import * as providerApiVersionRouteStrict from "./20261122-0700-provider-api-version-route-strict.ts";
 import * as usageRecords from "./20261207-0700-usage-records.ts";
+import * as providerAllowInternal from "./20261207-0800-provider-allow-internal.ts";
 
 /**
  * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
@@ -25,6 +26,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "20261122_0600_history_policy_states": historyPolicyStates,
   "20261122_0700_provider_api_version_route_strict": providerApiVersionRouteStrict,
   "20261207_0700_usage_records": usageRecords,
+  "20261207_0800_provider_allow_internal": providerAllowInternal,
 });
 
 /** Hands the in-code migration list to Kysely's `Migrator`. */

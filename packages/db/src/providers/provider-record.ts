@@ -20,6 +20,8 @@ export interface ProviderRecord {
   readonly firstByteTimeoutMs: number;
   /** Azure OpenAI's `api-version`; null means the adapter's default (and is the only value for other kinds). */
   readonly apiVersion: string | null;
+  /** Whether the data plane may connect to this provider on loopback, private or link-local addresses. */
+  readonly allowInternal: boolean;
   readonly revision: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -37,6 +39,8 @@ export interface ProviderInput {
   readonly connectTimeoutMs: number;
   readonly firstByteTimeoutMs: number;
   readonly apiVersion?: string | null;
+  /** False unless given. */
+  readonly allowInternal?: boolean;
 }
 
 /** Input of `providers.update`: absent fields stay as they are; `apiKey: null` removes the credential. */
@@ -48,6 +52,7 @@ export interface ProviderPatch {
   readonly firstByteTimeoutMs?: number;
   /** `null` returns to the default version. */
   readonly apiVersion?: string | null;
+  readonly allowInternal?: boolean;
 }
 
 /** Maps a row to the admin view of a provider. */
@@ -61,6 +66,7 @@ export function toProviderRecord(row: Selectable<ProvidersTable>): ProviderRecor
     connectTimeoutMs: row.connect_timeout_ms,
     firstByteTimeoutMs: row.first_byte_timeout_ms,
     apiVersion: row.api_version,
+    allowInternal: row.allow_internal,
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

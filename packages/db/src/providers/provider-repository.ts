@@ -52,6 +52,7 @@ export async function create(db: Db, input: ProviderInput): Promise<Result<Provi
         connect_timeout_ms: input.connectTimeoutMs,
         first_byte_timeout_ms: input.firstByteTimeoutMs,
         api_version: input.apiVersion ?? null,
+        allow_internal: input.allowInternal ?? false,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -80,6 +81,7 @@ export async function update(
     if (patch.connectTimeoutMs !== undefined) values.connect_timeout_ms = patch.connectTimeoutMs;
     if (patch.firstByteTimeoutMs !== undefined) values.first_byte_timeout_ms = patch.firstByteTimeoutMs;
     if (patch.apiVersion !== undefined) values.api_version = patch.apiVersion;
+    if (patch.allowInternal !== undefined) values.allow_internal = patch.allowInternal;
     const row = await trx
       .updateTable("providers")
       .set((eb) => ({ ...values, revision: eb("revision", "+", 1), updated_at: sql<Date>`now()` }))

@@ -95,7 +95,7 @@ export function historySuite(fresh: FreshDb): void {
       expect((await snapshotHistory.list(db, { limit: 1 }))[0]?.counts).toMatchObject({ limits: 1, apiKeys: 4 });
     });
 
-    it("reads states written before apiVersion and strict existed with their defaults", async () => {
+    it("reads states written before apiVersion, strict and allowInternal existed with their defaults", async () => {
       const provider = { id: "p", name: "p", kind: "openai", baseUrl: "https://x.example", apiKey: null, ...timeouts };
       const route = { id: "r", alias: "gpt", providerId: "p", upstreamModel: "m" };
       const old = { providers: [provider], routes: [route], limits: [] };
@@ -111,7 +111,7 @@ export function historySuite(fresh: FreshDb): void {
       );
       for (const version of ["9".repeat(64), "8".repeat(64)]) {
         const found = await snapshotHistory.find(db, version);
-        expect(found?.content.providers).toEqual([{ ...provider, apiVersion: null }]);
+        expect(found?.content.providers).toEqual([{ ...provider, apiVersion: null, allowInternal: false }]);
         expect(found?.content.routes).toEqual([{ ...route, strict: false }]);
       }
     });

@@ -60,6 +60,18 @@ export function providersSuite(fresh: FreshDb): void {
       expect(unwrap(await providers.create(db, providerInput(6))).record.apiVersion).toBeNull();
     });
 
+    it("stores allowInternal (false unless given), patches it, and keeps it on other updates", async () => {
+      const inside = unwrap(await providers.create(db, { ...providerInput(7), allowInternal: true })).record;
+      expect(inside.allowInternal).toBe(true);
+      const row = async () => (await loadConfigRows(db)).providers.find((p) => p.id === inside.id);
+      expect((await row())?.allowInternal).toBe(true);
+      unwrap(await providers.update(db, inside.id, { connectTimeoutMs: 3_000 }));
+      expect((await providers.get(db, inside.id))?.allowInternal).toBe(true);
+      expect(unwrap(await providers.update(db, inside.id, { allowInternal: false })).record.allowInternal).toBe(false);
+      expect((await row())?.allowInternal).toBe(false);
+      expect(unwrap(await providers.create(db, providerInput(8))).record.allowInternal).toBe(false);
+    });
+
     it("stores a mock provider without base URL or key", async () => {
       const { record } = unwrap(
         await providers.create(db, { name: "mock", kind: "mock", connectTimeoutMs: 10, firstByteTimeoutMs: 20 }),

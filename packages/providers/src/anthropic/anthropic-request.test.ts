@@ -14,6 +14,7 @@ const target: UpstreamTarget = {
     connectTimeoutMs: 1,
     firstByteTimeoutMs: 1,
     apiVersion: null,
+    allowInternal: false,
   }),
 };
 

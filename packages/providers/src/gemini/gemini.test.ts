@@ -13,6 +13,7 @@ const spec = {
   connectTimeoutMs: 1,
   firstByteTimeoutMs: 1,
   apiVersion: null,
+  allowInternal: false,
 };
 const target = { basePath: "/v1beta", upstreamModel: "gemini-2.5-flash", headers: geminiAdapter.staticHeaders(spec) };
 const head = { status: 200, headers: { date: "Thu, 01 Jan 2026 00:00:00 GMT" } };

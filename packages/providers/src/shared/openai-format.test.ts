@@ -14,6 +14,7 @@ const spec = {
   connectTimeoutMs: 1,
   firstByteTimeoutMs: 1,
   apiVersion: null,
+  allowInternal: false,
 };
 const head = { status: 200, headers: {} };
 

@@ -8,14 +8,20 @@ import { sendResource } from "../../admin/respond.ts";
 import { readJson } from "../../admin/validate.ts";
 import { providerView } from "./provider-view.ts";
 
-/** Refuses an internal upstream address with a 422 naming `baseUrl`. */
-export async function checkBaseUrl(deps: AdminDeps, baseUrl: string | undefined): Promise<void> {
-  if (baseUrl === undefined) return;
-  const reason = await deps.guardUpstream(baseUrl);
+/** Refuses an internal upstream address with a 422 naming `baseUrl`, unless the provider may reach inside. */
+export async function checkBaseUrl(
+  deps: AdminDeps,
+  baseUrl: string | null | undefined,
+  allowInternal: boolean,
+): Promise<void> {
+  if (baseUrl === undefined || baseUrl === null) return;
+  const reason = await deps.guardUpstream(baseUrl, allowInternal);
   if (reason) {
-    throw new AppError("unprocessable", `baseUrl refused: ${reason} (set ALLOW_INTERNAL_UPSTREAMS=true to allow)`, {
-      details: [{ field: "baseUrl", message: reason }],
-    });
+    throw new AppError(
+      "unprocessable",
+      `baseUrl refused: ${reason} (set allowInternal: true on the provider to allow it to reach internal addresses)`,
+      { details: [{ field: "baseUrl", message: reason }] },
+    );
   }
 }
 
@@ -26,7 +32,7 @@ export async function checkBaseUrl(deps: AdminDeps, baseUrl: string | undefined)
 export function createProvider(app: AdminApp, deps: AdminDeps): void {
   app.post("/", async (c) => {
     const input = await readJson(c, providerCreateSchema);
-    await checkBaseUrl(deps, input.baseUrl);
+    await checkBaseUrl(deps, input.baseUrl, input.allowInternal);
     const res = await providers.create(deps.db, {
       name: input.name,
       kind: input.kind,
@@ -35,6 +41,7 @@ export function createProvider(app: AdminApp, deps: AdminDeps): void {
       connectTimeoutMs: input.connectTimeoutMs,
       firstByteTimeoutMs: input.firstByteTimeoutMs,
       apiVersion: input.apiVersion ?? null,
+      allowInternal: input.allowInternal,
     });
     if (!res.ok) throw dbFailure(res.error);
     committed(c, deps, res.value.generation);

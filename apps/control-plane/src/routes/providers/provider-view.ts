@@ -11,6 +11,7 @@ export function providerView(p: ProviderRecord) {
     connectTimeoutMs: p.connectTimeoutMs,
     firstByteTimeoutMs: p.firstByteTimeoutMs,
     apiVersion: p.apiVersion,
+    allowInternal: p.allowInternal,
     revision: p.revision,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -13,18 +13,22 @@ import { providerView } from "./provider-view.ts";
 
 /**
  * `PATCH /providers/{id}`: `apiKey: null` removes the stored credential, `apiVersion: null` returns to the
- * default version. The kind never changes, so `apiVersion` is checked against the stored one.
+ * default version. The kind never changes, so `apiVersion` is checked against the stored one. A new `baseUrl`, or
+ * `allowInternal` turned off, is checked against the internal-address guard with the setting that will apply.
  */
 export function updateProvider(app: AdminApp, deps: AdminDeps): void {
   app.patch("/:id", async (c) => {
     const id = idParam(c.req.param());
     const ifRevision = ifMatchRevision(c);
     const input = await readJson(c, providerUpdateSchema);
-    await checkBaseUrl(deps, input.baseUrl);
-    if (input.apiVersion !== undefined) {
+    const checksUrl = input.baseUrl !== undefined || input.allowInternal === false;
+    if (input.apiVersion !== undefined || checksUrl) {
       const current = await providers.get(deps.db, id);
       if (!current) throw new AppError("not_found", "provider not found");
-      if (current.kind !== API_VERSION_KIND) {
+      if (checksUrl) {
+        await checkBaseUrl(deps, input.baseUrl ?? current.baseUrl, input.allowInternal ?? current.allowInternal);
+      }
+      if (input.apiVersion !== undefined && current.kind !== API_VERSION_KIND) {
         throw new AppError("validation_failed", `invalid apiVersion: ${API_VERSION_REFUSAL}`, {
           details: [{ field: "apiVersion", message: API_VERSION_REFUSAL }],
         });

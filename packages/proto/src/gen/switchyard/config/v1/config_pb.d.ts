@@ -536,6 +536,14 @@ export declare type Provider = Message<"switchyard.config.v1.Provider"> & {
    * @generated from field: optional string api_version = 8;
    */
   apiVersion?: string | undefined;
+
+  /**
+   * Whether data planes may connect to this provider on internal addresses (loopback, private, link-local);
+   * false (and absent, from an older control plane) refuses them at connect time.
+   *
+   * @generated from field: bool allow_internal = 9;
+   */
+  allowInternal: boolean;
 };
 
 /**
