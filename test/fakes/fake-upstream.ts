@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type FakeScript, TEXT_SCRIPT } from "./fake-script.ts";
 
@@ -62,8 +64,9 @@ export interface FakeRecord {
 
 /** A running fake upstream. */
 export interface FakeUpstream {
-  /** `http://127.0.0.1:<port>` with no path. */
+  /** `http://127.0.0.1:<port>` (`https://` with TLS) with no path. */
   readonly origin: string;
+  readonly port: number;
   readonly requests: FakeRecord[];
   setBehavior(b: Partial<FakeUpstreamBehavior>): void;
   close(): Promise<void>;
@@ -116,8 +119,11 @@ function writeStream(res: ServerResponse, frames: string[], b: FakeUpstreamBehav
   else res.end();
 }
 
-/** Starts a fake provider on a free loopback port, speaking `wire`'s format. */
-export async function startFakeUpstream(wire: WireFormat): Promise<FakeUpstream> {
+/** Starts a fake provider on a free loopback port, speaking `wire`'s format; over HTTPS with `tls` (PEM files). */
+export async function startFakeUpstream(
+  wire: WireFormat,
+  tls?: { readonly cert: string; readonly key: string },
+): Promise<FakeUpstream> {
   let behavior: FakeUpstreamBehavior = {
     script: TEXT_SCRIPT,
     fail: null,
@@ -126,7 +132,7 @@ export async function startFakeUpstream(wire: WireFormat): Promise<FakeUpstream>
     splitSeed: null,
   };
   const requests: FakeRecord[] = [];
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://fake");
       const body = await readBody(req);
@@ -153,11 +159,15 @@ export async function startFakeUpstream(wire: WireFormat): Promise<FakeUpstream>
       res.writeHead(200, { ...s.headers, "content-type": s.contentType });
       writeStream(res, s.frames, b, wire);
     })().catch(() => res.destroy());
-  });
+  };
+  const server = tls
+    ? createTlsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
+    : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+    port,
     requests,
     setBehavior(b) {
       behavior = { ...behavior, ...b };

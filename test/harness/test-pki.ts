@@ -51,8 +51,13 @@ export function testPki() {
   return {
     dir,
     ca,
-    server: (signer: CertFiles) =>
-      issue(signer, "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth"),
+    /** A server certificate for localhost/127.0.0.1, or for the given DNS names. */
+    server: (signer: CertFiles, dnsNames: readonly string[] = ["localhost"]) =>
+      issue(
+        signer,
+        dnsNames[0] ?? "localhost",
+        `subjectAltName=${[...dnsNames.map((n) => `DNS:${n}`), "IP:127.0.0.1"].join(",")}\nextendedKeyUsage=serverAuth`,
+      ),
     client: (signer: CertFiles, nodeId: string) => issue(signer, nodeId, "extendedKeyUsage=clientAuth"),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
