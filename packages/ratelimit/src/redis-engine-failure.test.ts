@@ -49,8 +49,15 @@ describe("createLimiter when Redis is slow or gone", () => {
     const rec = recorder();
     const limiter = createLimiter({ client: await client(), commandTimeoutMs: 50, ...rec });
     const open = limiter.plan([testRule("requests", 5, { failurePolicy: "fail-open" })]);
-    const closed = limiter.plan([testRule("requests", 5, { failurePolicy: "fail-closed" })]);
-    expect((await limiter.acquire(closed, amounts())).degraded).toBe(false);
+    const closed = limiter.plan([testRule("requests", 100, { failurePolicy: "fail-closed" })]);
+    // On a loaded test machine even a healthy Redis can miss 50 ms once; wait for a normal answer first.
+    let first = await limiter.acquire(closed, amounts());
+    for (let i = 0; i < 50 && first.degraded; i++) {
+      await sleep(100);
+      first = await limiter.acquire(closed, amounts());
+    }
+    expect(first.degraded).toBe(false);
+    rec.warnings.length = 0;
     const blocker = new Redis(inst.url);
     const sleeping = blocker.call("DEBUG", "SLEEP", "0.5");
     await sleep(30);
@@ -67,7 +74,8 @@ describe("createLimiter when Redis is slow or gone", () => {
 
   it("with Redis killed: fail-open passes, fail-closed answers unavailable, local enforces the node's share", async () => {
     const rec = recorder();
-    const limiter = createLimiter({ client: await client(), ...rec });
+    // A killed Redis fails calls at once; the timeout is not what this tests, so it is generous.
+    const limiter = createLimiter({ client: await client(), commandTimeoutMs: 1_000, ...rec });
     const openRule = testRule("requests", 5, { failurePolicy: "fail-open" });
     const closedRule = testRule("requests", 5, { failurePolicy: "fail-closed" });
     const localRule = testRule("requests", 12, { failurePolicy: "local", localLimit: 3 });
@@ -95,7 +103,7 @@ describe("createLimiter when Redis is slow or gone", () => {
         const [o, t1] = await timed(limiter.acquire(open, amounts()));
         const [c, t2] = await timed(limiter.acquire(closed, amounts()));
         const [l, t3] = await timed(limiter.acquire(local, amounts()));
-        for (const t of [t1, t2, t3]) expect(t).toBeLessThan(100);
+        for (const t of [t1, t2, t3]) expect(t).toBeLessThan(250);
         expect(o).toMatchObject({ allowed: true, degraded: true, blockedBy: null });
         expect(c).toMatchObject({ allowed: false, degraded: true, blockedBy: closedRule.id, reason: "unavailable" });
         if (i < 3) {
@@ -127,7 +135,8 @@ describe("createLimiter when Redis is slow or gone", () => {
     const c = await client();
     const limiter = createLimiter({
       client: c,
-      breaker: { failureThreshold: 3, baseBackoffMs: 2_000, maxBackoffMs: 2_000 },
+      commandTimeoutMs: 1_000,
+      breaker: { failureThreshold: 3, baseBackoffMs: 4_000, maxBackoffMs: 4_000 },
       ...rec,
     });
     const r = testRule("requests", 100, { failurePolicy: "fail-closed" });
@@ -142,17 +151,17 @@ describe("createLimiter when Redis is slow or gone", () => {
     const fresh = new Redis(inst.url);
     // Redis is back and the client connected, but the breaker is open: still degraded, and nothing was sent.
     for (let i = 0; i < 5; i++) expect(await limiter.acquire(plan, amounts())).toMatchObject({ reason: "unavailable" });
-    expect(performance.now() - openedAt).toBeLessThan(2_000);
+    expect(performance.now() - openedAt).toBeLessThan(4_000);
     expect(await fresh.info("commandstats")).not.toMatch(/cmdstat_eval/);
     let a = await limiter.acquire(plan, amounts());
-    while (a.degraded && performance.now() - openedAt < 6_000) {
+    while (a.degraded && performance.now() - openedAt < 12_000) {
       await sleep(50);
       a = await limiter.acquire(plan, amounts());
     }
     expect(a).toMatchObject({ allowed: true, degraded: false, requests: { remaining: 99 } });
-    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(1_900);
+    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(3_900);
     expect(rec.warnings).toHaveLength(1);
     expect(rec.infos).toEqual(["limit engine reached Redis again"]);
     fresh.disconnect();
-  }, 20_000);
+  }, 30_000);
 });

@@ -240,7 +240,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     if (l.settled) return false;
     addInto(l.produced, producedSinceLast);
     const localPart = l.local ? local.checkpoint(l.local, producedSinceLast) : null;
-    const pending: { gi: number; counters: number[]; soFar: number[]; keys: string[]; args: number[] }[] = [];
+    const pending: { gi: number; counters: number[]; deltas: number[]; keys: string[]; args: number[] }[] = [];
     l.holds.forEach((hold, gi) => {
       if (!hold) return;
       const g = l.plan.groups[gi]!;
@@ -251,11 +251,14 @@ export function createLimiter(opts: LimiterOptions): Limiter {
         const charged = chargedOf(l, hold, g, k);
         if (soFar <= charged) return;
         if (!entry) {
-          entry = { gi, counters: [], soFar: [], keys: [], args: [] };
+          entry = { gi, counters: [], deltas: [], keys: [], args: [] };
           pending.push(entry);
         }
+        // Counted as charged before the reply, so an overlapping checkpoint or a settle never adds it twice.
+        hold.charged ??= g.counters.map((cc) => usageOf(cc.kindCode, l.demand));
+        hold.charged[k] = soFar;
         entry.counters.push(k);
-        entry.soFar.push(soFar);
+        entry.deltas.push(soFar - charged);
         entry.keys.push(counterKey(c.key, hold.starts[k]!));
         entry.args.push(soFar - charged, hold.ends[k]!);
       });
@@ -273,13 +276,13 @@ export function createLimiter(opts: LimiterOptions): Limiter {
         e.counters.forEach((k, y) => {
           const c = g.counters[k]!;
           if (!reply) {
-            // Usage beyond the reservation could not be checked: fail-closed cutoff rules end the stream.
+            // Not charged after all: settle adds it. Usage beyond the reservation could not be checked, so
+            // fail-closed cutoff rules end the stream.
+            hold.charged![k]! -= e.deltas[y]!;
             for (const rule of c.cutoffRules) emit(rule, rule.failurePolicy === "fail-closed" ? "rejected" : "allowed");
             if (c.cutoffClosed) exhausted = true;
             return;
           }
-          hold.charged ??= g.counters.map((cc) => usageOf(cc.kindCode, l.demand));
-          hold.charged[k] = e.soFar[y]!;
           const value = reply[y]!;
           if (value >= 0 && c.cutoffLimits.some((limit) => value >= limit)) exhausted = true;
         });
