@@ -59,8 +59,9 @@ describe("createLimiter when Redis is slow or gone", () => {
     expect(first.degraded).toBe(false);
     rec.warnings.length = 0;
     const blocker = new Redis(inst.url);
-    const sleeping = blocker.call("DEBUG", "SLEEP", "0.5");
-    await sleep(30);
+    await blocker.ping(); // connected first, so the sleep starts as soon as it is sent
+    const sleeping = blocker.call("DEBUG", "SLEEP", "1");
+    await sleep(100);
     const [a, ms] = await timed(limiter.acquire(closed, amounts()));
     expect(ms).toBeLessThan(300);
     expect(a).toMatchObject({ allowed: false, reason: "unavailable", degraded: true, retryAfterMs: 1000 });
