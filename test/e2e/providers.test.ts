@@ -234,4 +234,28 @@ describe("provider kinds end to end: admin API -> data plane -> fake upstreams, 
     expect(gw.dataPlane.output()).toContain("refused to connect upstream: internal address");
     expect(gw.dataPlane.output()).not.toContain(UPSTREAM_KEY);
   });
+
+  it("lists the route aliases to both SDKs, each in its own shape", async () => {
+    const expected = [...HTTP_KIND_LIST.map(aliasOf), aliasOf("mock"), INTERNAL_REFUSED_ALIAS, "strict-anthropic"];
+    const o = await openai.models.list();
+    const openaiIds = o.data.map((m) => m.id);
+    expect(openaiIds).toEqual(expect.arrayContaining(expected));
+    expect(o.data[0]).toMatchObject({ object: "model", owned_by: "switchyard" });
+
+    const a = await anthropic.models.list();
+    const ids = a.data.map((m) => m.id);
+    expect(ids).toEqual(openaiIds);
+    expect(a.data[0]).toEqual({ type: "model", id: ids[0], display_name: ids[0], created_at: "1970-01-01T00:00:00Z" });
+    expect(a.has_more).toBe(false);
+    // The SDK's page iterator stops at the single page.
+    const all: string[] = [];
+    for await (const m of anthropic.models.list()) all.push(m.id);
+    expect(all).toEqual(ids);
+
+    const raw = await fetch(`${gw.anthropicBaseURL}/v1/models`, {
+      headers: { "x-api-key": gw.apiKey, "anthropic-version": "2023-06-01" },
+    });
+    expect(raw.status).toBe(200);
+    expect(await raw.json()).toMatchObject({ has_more: false, first_id: ids[0], last_id: ids.at(-1) });
+  });
 });

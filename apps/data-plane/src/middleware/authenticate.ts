@@ -13,12 +13,15 @@ export interface AuthenticateOptions {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** Paths Anthropic clients call, where their `x-api-key` header is read. */
+const X_API_KEY_PATHS: ReadonlySet<string> = new Set([ANTHROPIC_PATH, "/v1/models"]);
+
 /**
- * The key in `x-api-key`, read only on Anthropic's endpoint: Anthropic's API takes the key there, and so do
- * its older SDKs and curl examples (`@anthropic-ai/sdk` 1.x sends `Authorization: Bearer` instead).
+ * The key in `x-api-key`, read only on the paths Anthropic clients call (`/v1/messages`, `/v1/models`):
+ * Anthropic's API takes the key there, and so do its SDKs' `apiKey` option and curl examples.
  */
 function anthropicApiKey(c: Context<AppEnv>): string | undefined {
-  if (c.req.path !== ANTHROPIC_PATH) return undefined;
+  if (!X_API_KEY_PATHS.has(c.req.path)) return undefined;
   const key = requestHeader(c, "x-api-key")?.trim();
   return key === undefined || key === "" ? undefined : key;
 }

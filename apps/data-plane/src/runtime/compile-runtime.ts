@@ -7,17 +7,9 @@ import type { RequestRule } from "@switchyard/ratelimit";
 import { buildKeys, patchKeys } from "./compile-keys.ts";
 import { compileLimits } from "./compile-limits.ts";
 import { type CheckedProvider, compileProvider } from "./compile-provider.ts";
+import { anthropicModelsBody, openAIModelsBody } from "./models-body.ts";
 import type { PoolSet } from "./pool-set.ts";
 import type { CompiledRoute, RuntimeConfig } from "./types.ts";
-
-/**
- * `GET /v1/models` in OpenAI's list shape. `created` is 0 because a snapshot carries no creation times, and
- * `owned_by` names the gateway rather than the provider so clients do not learn the routing.
- */
-function modelsBody(aliases: readonly string[]): string {
-  const data = [...aliases].sort().map((id) => ({ id, object: "model", created: 0, owned_by: "switchyard" }));
-  return JSON.stringify({ object: "list", data });
-}
 
 /** Limits compiled per call of compileLimits, so 100,000 of them do not hold the event loop in one go. */
 const LIMITS_PER_SLICE = 8_192;
@@ -133,12 +125,14 @@ export function* compileSteps(
       }),
     );
   }
+  const aliases = [...routes.keys()].sort();
   const runtime: RuntimeConfig = Object.freeze({
     version: s.version,
     generation: s.generation,
     keys: grants,
     routes,
-    modelsBody: modelsBody([...routes.keys()]),
+    modelsBody: openAIModelsBody(aliases),
+    anthropicModelsBody: anthropicModelsBody(aliases),
     poolKeys,
   });
   return ok(Object.freeze({ snapshot: s, runtime, rules }));

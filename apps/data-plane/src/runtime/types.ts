@@ -51,6 +51,8 @@ export interface RuntimeConfig {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   /** The `GET /v1/models` body, serialised once. */
   readonly modelsBody: string;
+  /** The same list in Anthropic's shape, for requests carrying `anthropic-version`. */
+  readonly anthropicModelsBody: string;
   /** Keys of the pools this runtime uses; the holder closes pools no runtime needs any more. */
   readonly poolKeys: ReadonlySet<string>;
 }
