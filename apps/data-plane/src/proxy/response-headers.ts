@@ -9,9 +9,10 @@ function first(v: string | string[] | undefined): string | undefined {
  * The headers of a piped answer: the adapter's (content type, cache control; they describe the body in the
  * client's format), the upstream's request id renamed (the gateway's own id keeps `x-request-id`), the
  * upstream's `content-length` only when the body passes through unchanged, and the gateway's headers.
- * Nothing else of the upstream's passes: hop-by-hop headers, the upstream account's rate-limit headers
- * (they describe the gateway's provider account and would collide with the gateway's), organisation ids and
- * cookies stay behind.
+ * Nothing else of the upstream's passes (an allow-list, not a deny-list): hop-by-hop headers, echoed
+ * credentials, the upstream account's rate-limit headers (they describe the gateway's provider account and
+ * would collide with the gateway's own, so they are dropped rather than renamed), organisation ids and cookies
+ * stay behind. header-hygiene.test.ts checks it.
  */
 export function responseHeaders(
   upstream: IncomingHttpHeaders,
