@@ -70,9 +70,12 @@ describe("createRedisConnection", () => {
     try {
       await ready(client);
       const blocker = new Redis(redis.url);
+      // Connected first: on a loaded machine a fresh connection took longer than the wait below, and the GET
+      // was answered before the server began to sleep.
+      await blocker.ping();
       // DEBUG SLEEP stalls the single-threaded server for everyone.
-      const stall = blocker.debug("SLEEP", "0.5").catch(() => {});
-      await new Promise((r) => setTimeout(r, 20));
+      const stall = blocker.debug("SLEEP", "1").catch(() => {});
+      await new Promise((r) => setTimeout(r, 100));
       const started = Date.now();
       await expect(client.get("k")).rejects.toThrow(/timed out/i);
       expect(Date.now() - started).toBeLessThan(300);

@@ -35,7 +35,8 @@ describe("createRedisLimiter against a real Redis", () => {
   let admin: Redis;
   const limiters: RequestLimiter[] = [];
   const limiter = (opts: Partial<Parameters<typeof createRedisLimiter>[0]> = {}) => {
-    const l = createRedisLimiter({ url: inst.url, ...opts });
+    // Generous timeout: these tests are about counting, and the test machine is shared.
+    const l = createRedisLimiter({ url: inst.url, commandTimeoutMs: 2_000, ...opts });
     limiters.push(l);
     return l;
   };
