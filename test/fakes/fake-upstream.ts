@@ -51,6 +51,8 @@ export interface FakeUpstreamBehavior {
   truncateAfter: number | null;
   /** Write the stream's bytes in random pieces cut by this seed (not at frame boundaries). */
   splitSeed: number | null;
+  /** Wait this long between frames, so a client can leave mid-stream (ignores `splitSeed`). */
+  frameDelayMs: number | null;
 }
 
 /** One request as the fake received it. */
@@ -60,6 +62,10 @@ export interface FakeRecord {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
+  /** `aborted` when the connection closed before the answer was complete. */
+  outcome: "pending" | "completed" | "aborted";
+  /** `performance.now()` when the answer completed or the connection closed. */
+  endedAt: number | null;
 }
 
 /** A running fake upstream. */
@@ -69,6 +75,8 @@ export interface FakeUpstream {
   readonly port: number;
   readonly requests: FakeRecord[];
   setBehavior(b: Partial<FakeUpstreamBehavior>): void;
+  /** Connections open to the fake right now. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -96,12 +104,26 @@ function send(res: ServerResponse, r: WireResponse): void {
   res.end(r.body);
 }
 
+/** Writes frames one at a time with a pause between them, stopping when the client has gone. */
+async function writeSlowly(res: ServerResponse, frames: string[], delayMs: number): Promise<void> {
+  for (const f of frames) {
+    if (res.destroyed) return;
+    res.write(f);
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+  if (!res.destroyed) res.end();
+}
+
 /** Writes frames, optionally re-cut at random byte positions, and optionally broken off or failed midway. */
 function writeStream(res: ServerResponse, frames: string[], b: FakeUpstreamBehavior, wire: WireFormat): void {
   let out = frames;
   if (b.streamErrorAfter !== null) out = [...frames.slice(0, b.streamErrorAfter), wire.streamError()];
   const truncate = b.truncateAfter !== null;
   if (truncate) out = out.slice(0, b.truncateAfter ?? 0);
+  if (b.frameDelayMs !== null && !truncate) {
+    void writeSlowly(res, out, b.frameDelayMs);
+    return;
+  }
   const bytes = Buffer.from(out.join(""), "utf8");
   if (b.splitSeed === null) {
     for (const f of out) res.write(f);
@@ -130,13 +152,26 @@ export async function startFakeUpstream(
     streamErrorAfter: null,
     truncateAfter: null,
     splitSeed: null,
+    frameDelayMs: null,
   };
   const requests: FakeRecord[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://fake");
       const body = await readBody(req);
-      requests.push({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body });
+      const record: FakeRecord = {
+        method: req.method ?? "",
+        url: req.url ?? "/",
+        headers: req.headers,
+        body,
+        outcome: "pending",
+        endedAt: null,
+      };
+      requests.push(record);
+      res.on("close", () => {
+        record.outcome = res.writableFinished ? "completed" : "aborted";
+        record.endedAt = performance.now();
+      });
       const wr: WireRequest = {
         method: req.method ?? "",
         path: url.pathname,
@@ -172,6 +207,7 @@ export async function startFakeUpstream(
     setBehavior(b) {
       behavior = { ...behavior, ...b };
     },
+    connections: () => new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
