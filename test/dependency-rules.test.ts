@@ -80,6 +80,11 @@ describe("dependency rules", () => {
     ).toEqual([]);
   });
 
+  it("the data plane uses the usage producer, the control plane the consumer", () => {
+    expect(violations("apps/data-plane", (s) => s === "@switchyard/usage/consumer")).toEqual([]);
+    expect(violations("apps/control-plane", (s) => s === "@switchyard/usage/producer")).toEqual([]);
+  });
+
   it("grpc-js only in proto and config-sync; generated types stop at config-sync", () => {
     for (const p of packages.filter((p) => p !== "proto" && p !== "config-sync")) {
       expect(violations(`packages/${p}`, (s) => pkgName(s) === "@grpc/grpc-js")).toEqual([]);

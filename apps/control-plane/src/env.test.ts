@@ -27,7 +27,13 @@ describe("control plane env", () => {
       SNAPSHOT_DEBOUNCE_MS: 50,
       SNAPSHOT_MAX_DELAY_MS: 250,
       NODE_STATUS_FLUSH_MS: 2_000,
+      USAGE_STREAM_KEY: "sy:usage",
+      USAGE_BATCH_SIZE: 500,
+      USAGE_CLAIM_IDLE_MS: 30_000,
+      USAGE_RETENTION_DAYS: 30,
     });
+    expect(() => parseEnv({ ...plain, USAGE_RETENTION_DAYS: "0" })).toThrow(/USAGE_RETENTION_DAYS: /);
+    expect(() => parseEnv({ ...plain, USAGE_STREAM_KEY: "a b" })).toThrow(/USAGE_STREAM_KEY: /);
     expect(parseEnv({ ...plain, MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
     expect(env.REPLICA_ID).toMatch(/^.+-[0-9a-f]{6}$/);
     expect(parseEnv({ ...plain, REPLICA_ID: "cp-a" }).REPLICA_ID).toBe("cp-a");

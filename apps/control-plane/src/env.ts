@@ -63,6 +63,13 @@ const schema = z.object({
     .optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   SWITCHYARD_DATA_DIR: z.string().min(1).default(".data"),
+  USAGE_STREAM_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}._-]{1,128}$/, "letters, digits and : { } . _ -, at most 128")
+    .default("sy:usage"),
+  USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  USAGE_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -14,6 +14,8 @@ import { createFleetView } from "./sync/fleet-view.ts";
 import { startNodeStatusWriter } from "./sync/node-status-writer.ts";
 import { seedLocal } from "./sync/seed-local.ts";
 import { createSnapshotPublisher } from "./sync/snapshot-publisher.ts";
+import { startUsageConsumer } from "./usage/start-usage-consumer.ts";
+import { startUsageRetention } from "./usage/usage-retention.ts";
 
 const BUILD_VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -101,6 +103,20 @@ async function main(): Promise<void> {
     staleAfterMs: env.NODE_STATUS_FLUSH_MS * 3 + 1_000,
     logger,
   });
+  const usageConsumer = env.redis
+    ? startUsageConsumer({
+        redis: env.redis,
+        db,
+        streamKey: env.USAGE_STREAM_KEY,
+        batchSize: env.USAGE_BATCH_SIZE,
+        claimIdleMs: env.USAGE_CLAIM_IDLE_MS,
+        replicaId: env.REPLICA_ID,
+        logger,
+        registry,
+      })
+    : null;
+  if (!usageConsumer) logger.info({}, "usage consumer off: no Redis configured, usage records are not collected");
+  const usageRetention = startUsageRetention({ db, retentionDays: env.USAGE_RETENTION_DAYS, logger });
   const localKey = local ? await seedLocal(db, local.apiKeyFile, logger) : null;
   await publisher.start();
   const grpcPort = await configServer.listen();
@@ -155,6 +171,9 @@ async function main(): Promise<void> {
     await statusWriter.stop();
     await new Promise<void>((r) => adminServer.close(() => r()));
     opsServer.close();
+    // The batch in hand is committed and acknowledged (or left pending for another replica) before the pool goes.
+    await usageConsumer?.stop();
+    await usageRetention.stop();
     await db.close();
     process.exit(0);
   };

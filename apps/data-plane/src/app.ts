@@ -1,6 +1,7 @@
 import { AppError } from "@switchyard/errors";
 import type { RequestLimiter } from "@switchyard/ratelimit";
 import { healthRoutes, type Logger, type ReadinessCheck, requestTelemetry } from "@switchyard/telemetry";
+import { NOOP_USAGE_PRODUCER, type UsageRecorder } from "@switchyard/usage/producer";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Registry } from "prom-client";
@@ -27,6 +28,8 @@ export interface DataPlaneDeps {
   ready?: ReadinessCheck;
   /** Clock for locally generated answers; defaults to `Date.now`. */
   now?: () => number;
+  /** Where each served request's usage record goes (the Redis stream producer); defaults to dropping them. */
+  usage?: UsageRecorder;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -63,6 +66,7 @@ export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
       maxRequestBodyBytes: deps.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxBufferedBytes: MAX_BUFFERED_UPSTREAM_BYTES,
       now: deps.now ?? Date.now,
+      usage: deps.usage ?? NOOP_USAGE_PRODUCER,
     }),
   );
   app.route("/", modelsRoute({ runtime: deps.runtime }));

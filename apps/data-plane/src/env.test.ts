@@ -33,6 +33,21 @@ describe("parseEnv", () => {
     expect(env.nodeId).toMatch(/^.+-[0-9a-f]{6}$/);
   });
 
+  it("keeps the usage spool beside the last-known-good file unless told otherwise", () => {
+    const env = parseEnv({ ...production, SNAPSHOT_FILE: "/var/lib/sy/lkg.snapshot" });
+    expect(env.usage).toEqual({
+      streamKey: "sy:usage",
+      maxLen: 1_000_000,
+      spoolDir: "/var/lib/sy/usage-spool",
+      spoolMaxBytes: 64 * 1024 * 1024,
+    });
+    expect(parseEnv({ ...production, USAGE_SPOOL_DIR: "/spool" }).usage.spoolDir).toBe("/spool");
+    expect(parseEnv({ ...production, SNAPSHOT_FILE: "", SWITCHYARD_DATA_DIR: "/d" }).usage.spoolDir).toBe(
+      "/d/usage-spool",
+    );
+    expect(() => parseEnv({ ...production, USAGE_STREAM_MAXLEN: "10" })).toThrow(/USAGE_STREAM_MAXLEN: /);
+  });
+
   it("names every missing required variable outside local mode", () => {
     expect(() => parseEnv({})).toThrow(
       /CONTROL_PLANE_URL is required when SWITCHYARD_MODE is not local.*NODE_TOKEN is required when SWITCHYARD_MODE is not local.*REDIS_URL is required/,

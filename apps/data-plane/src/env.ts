@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createSecureContext } from "node:tls";
 import { parseRedisEnv, type RedisConnectionConfig } from "@switchyard/ratelimit/connection";
 import { z } from "zod";
@@ -73,6 +73,18 @@ const schema = z.object({
   CONFIG_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   CONFIG_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: z.string().min(1).optional(),
+  USAGE_STREAM_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}._-]{1,128}$/, "letters, digits and : { } . _ -, at most 128")
+    .default("sy:usage"),
+  USAGE_STREAM_MAXLEN: z.coerce.number().int().min(1_000).max(1_000_000_000).default(1_000_000),
+  USAGE_SPOOL_DIR: z.string().min(1).optional(),
+  USAGE_SPOOL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
   CONFIG_ALLOW_PLAINTEXT: z
     .enum(["true", "false", "1", "0"])
     .optional()
@@ -129,6 +141,8 @@ export interface DataPlaneEnv {
   configKeepalive: { timeMs: number; timeoutMs: number };
   /** Test hook only: snapshots with a route of this alias fail to compile (see runtime-holder.ts). */
   testRejectRouteAlias: string | null;
+  /** The usage stream and this node's spool (used only when Redis is configured). */
+  usage: { streamKey: string; maxLen: number; spoolDir: string; spoolMaxBytes: number };
   /** TLS files for an `https://` CONTROL_PLANE_URL. */
   configTls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
   /** How providers are reached: internal-address override, outbound proxies, extra CA. */
@@ -258,6 +272,12 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
   const controlPlaneUrl = v.CONTROL_PLANE_URL ?? LOCAL_CONTROL_PLANE_URL;
   const tlsProblem = checkTls(v, controlPlaneUrl, v.CONFIG_ALLOW_PLAINTEXT ?? local);
   if (tlsProblem) fail([tlsProblem]);
+  const snapshotFile =
+    v.SNAPSHOT_FILE === undefined
+      ? join(resolve(v.SWITCHYARD_DATA_DIR), "last-known-good.snapshot")
+      : v.SNAPSHOT_FILE === ""
+        ? null
+        : resolve(v.SNAPSHOT_FILE);
   return {
     mode: v.SWITCHYARD_MODE,
     // Local mode listens on loopback only, like the control plane it runs beside.
@@ -272,17 +292,21 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
     logLevel: v.LOG_LEVEL,
     maxRequestBodyBytes: v.MAX_REQUEST_BODY_BYTES,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
-    snapshotFile:
-      v.SNAPSHOT_FILE === undefined
-        ? join(resolve(v.SWITCHYARD_DATA_DIR), "last-known-good.snapshot")
-        : v.SNAPSHOT_FILE === ""
-          ? null
-          : resolve(v.SNAPSHOT_FILE),
+    snapshotFile,
     snapshotKey: v.SNAPSHOT_KEY,
     snapshotStartupWaitMs: v.SNAPSHOT_STARTUP_WAIT_MS,
     maxConfigStalenessMs: v.MAX_CONFIG_STALENESS_MS,
     configKeepalive: { timeMs: v.CONFIG_KEEPALIVE_MS, timeoutMs: v.CONFIG_KEEPALIVE_TIMEOUT_MS },
     testRejectRouteAlias: v.SWITCHYARD_TEST_REJECT_ROUTE_ALIAS ?? null,
+    usage: {
+      streamKey: v.USAGE_STREAM_KEY,
+      maxLen: v.USAGE_STREAM_MAXLEN,
+      // Beside the last-known-good file: the folder this node already keeps its state in.
+      spoolDir: resolve(
+        v.USAGE_SPOOL_DIR ?? join(snapshotFile ? dirname(snapshotFile) : resolve(v.SWITCHYARD_DATA_DIR), "usage-spool"),
+      ),
+      spoolMaxBytes: v.USAGE_SPOOL_MAX_BYTES,
+    },
     configTls: {
       ...(v.CONFIG_TLS_CA_FILE ? { caFile: v.CONFIG_TLS_CA_FILE } : {}),
       ...(v.CONFIG_TLS_CERT_FILE ? { certFile: v.CONFIG_TLS_CERT_FILE } : {}),

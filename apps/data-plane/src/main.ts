@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createMemoryLimiter, createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
 import { createRedisConnection } from "@switchyard/ratelimit/connection";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
+import { createUsageProducer, NOOP_USAGE_PRODUCER, type UsageProducer } from "@switchyard/usage/producer";
 import pkg from "../package.json" with { type: "json" };
 import { createDataPlaneApp } from "./app.ts";
 import { startConfigSync } from "./config/start-config-sync.ts";
@@ -37,6 +38,20 @@ const limiter: RequestLimiter = countDegradedDecisions(
     : createRedisLimiter({ client: redis, logger: logger.child({ component: "ratelimit" }) }),
   registry,
 );
+// Usage records share the limiter's connection: one XADD after each request, never a second connection.
+const usage: UsageProducer =
+  redis === null
+    ? NOOP_USAGE_PRODUCER
+    : createUsageProducer({
+        client: redis,
+        streamKey: env.usage.streamKey,
+        maxLen: env.usage.maxLen,
+        spoolDir: env.usage.spoolDir,
+        spoolMaxBytes: env.usage.spoolMaxBytes,
+        nodeId: env.nodeId,
+        logger: logger.child({ component: "usage" }),
+        registry,
+      });
 const holder = createRuntimeHolder({
   pools: createPoolSet({ network: env.upstreamNetwork }),
   rejectRouteAlias: env.testRejectRouteAlias,
@@ -56,6 +71,7 @@ const app = createDataPlaneApp({
   registry,
   maxRequestBodyBytes: env.maxRequestBodyBytes,
   ready,
+  usage,
 });
 const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) =>
   logger.info({ port: info.port, mode: env.mode }, "data plane listening"),
@@ -88,6 +104,8 @@ async function shutdown(signal: string): Promise<void> {
     const drained = await drainer.drain(env.shutdownGraceMs);
     if (!drained) logger.warn({}, "grace period ended with requests still open; they were cut");
     await sync.stop();
+    // Every request has finished and recorded its usage: what Redis did not take goes to the spool file.
+    await usage.close();
     await Promise.all([holder.close(), limiter.close(), gracefulClose(ops, 1_000)]);
     await redis?.quit().catch(() => redis.disconnect());
   } catch (e) {

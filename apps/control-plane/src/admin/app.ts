@@ -8,6 +8,7 @@ import { keysResource } from "../routes/keys/index.ts";
 import { limitsResource } from "../routes/limits/index.ts";
 import { providersResource } from "../routes/providers/index.ts";
 import { routesResource } from "../routes/routes/index.ts";
+import { usageResource } from "../routes/usage/index.ts";
 import { adminAuth } from "./auth.ts";
 import type { AdminApp, AdminDeps } from "./deps.ts";
 import { adminErrorHandler } from "./errors.ts";
@@ -47,6 +48,7 @@ export function createAdminApp(deps: AdminDeps, opts: AdminAppOptions): AdminApp
   v1.route("/consumers/:id/keys", keysResource(deps));
   v1.route("/consumers", consumersResource(deps));
   v1.route("/limits", limitsResource(deps));
+  v1.route("/usage", usageResource(deps));
   v1.route("/", fleetResource(deps, opts.currentSnapshot, opts.coveredGeneration));
   app.route("/admin/v1", v1);
 

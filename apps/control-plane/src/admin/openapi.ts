@@ -11,6 +11,7 @@ import {
 } from "@switchyard/policy";
 import { z } from "zod";
 import { rollbackSchema } from "../routes/history/rollback.ts";
+import { usageQuerySchema } from "../routes/usage/usage-query-schema.ts";
 
 type Json = Record<string, unknown>;
 
@@ -57,6 +58,17 @@ const pageParams = [
   { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
   { name: "cursor", in: "query", schema: { type: "string" } },
 ];
+
+/** Query parameters from an object schema's JSON Schema: one parameter per property. */
+function queryParams(s: z.ZodType): Json[] {
+  const json = schema(s) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, p]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    schema: p,
+  }));
+}
 
 function resource(name: string, create: z.ZodType, update: z.ZodType): Record<string, Json> {
   const body = (s: z.ZodType) => ({ required: true, content: { "application/json": { schema: schema(s) } } });
@@ -116,6 +128,13 @@ export function buildOpenApi(version: string): Json {
           summary: "Revoke a key",
           parameters: [idParam, { name: "keyId", in: "path", required: true, schema: { type: "string" } }],
           responses: { "204": { description: "revoked" }, ...errors(401, 404) },
+        },
+      },
+      "/admin/v1/usage": {
+        get: {
+          summary: "Usage and spend per consumer, group, route or model over UTC days from..to, with daily rows",
+          parameters: queryParams(usageQuerySchema),
+          responses: { ...ok("totals per key, daily rows and the grand total"), ...errors(400, 401) },
         },
       },
       "/admin/v1/nodes": { get: { summary: "Data-plane fleet status", responses: ok("nodes") } },

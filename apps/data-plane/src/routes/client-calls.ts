@@ -2,6 +2,7 @@ import { AppError } from "@switchyard/errors";
 import type { BufferedResponse, ClientCall, ClientFormat, Operation } from "@switchyard/providers";
 import type { RequestLimiter } from "@switchyard/ratelimit";
 import { type Logger, requestHeader } from "@switchyard/telemetry";
+import type { UsageRecorder } from "@switchyard/usage/producer";
 import { type Context, Hono } from "hono";
 import { alreadySent } from "../http/already-sent.ts";
 import { type AppEnv, nodeBindings } from "../http/app-env.ts";
@@ -22,6 +23,8 @@ export interface ClientCallOptions {
   /** Largest upstream body collected whole (an error, a translated non-streamed answer); streams are never collected. */
   maxBufferedBytes: number;
   now: () => number;
+  /** Receives one usage record per served request; `record` never awaits or throws. */
+  usage: UsageRecorder;
 }
 
 /** The endpoints, each with the API shape its clients speak and what they ask for. */

@@ -4,5 +4,6 @@ export {
   NOOP_USAGE_PRODUCER,
   type UsageProducer,
   type UsageProducerOptions,
+  type UsageRecorder,
 } from "./producer.ts";
 export { SPOOL_FILE } from "./spool.ts";

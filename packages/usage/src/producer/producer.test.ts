@@ -85,7 +85,12 @@ describe("usage producer against a real Redis", () => {
     await producer.flush();
     expect(await metric(registry, "switchyard_usage_records_spooled_total")).toBeGreaterThanOrEqual(500);
     await redis.start(); // empty: the 100 written before the outage are gone with the old server
-    await eventually(async () => (await metric(registry, "switchyard_usage_records_replayed_total")) === 500, 15_000);
+    await eventually(
+      async () =>
+        (await metric(registry, "switchyard_usage_records_replayed_total")) === 500 &&
+        (await metric(registry, "switchyard_usage_spool_records")) === 0,
+      15_000,
+    );
     for (let i = 600; i < 700; i++) producer.record(testRecord(i)); // direct again once the spool is empty
     await producer.flush();
     const ids = await streamIds(client, "t:spool");

@@ -41,6 +41,9 @@ export interface UsageProducer {
   close(): Promise<void>;
 }
 
+/** What the request path needs of a producer: hand a record over, nothing to await. */
+export type UsageRecorder = Pick<UsageProducer, "record">;
+
 /** A producer that drops everything: local mode and data planes without Redis. */
 export const NOOP_USAGE_PRODUCER: UsageProducer = {
   record() {},
