@@ -31,7 +31,9 @@ describe("usage producer against a real Redis", () => {
   function setup(streamKey: string, maxLen = 100_000) {
     const spoolDir = mkdtempSync(join(tmpdir(), "sy-usage-"));
     dirs.push(spoolDir);
-    const client = createUsageRedisClient(redis.url, { commandTimeoutMs: 200 });
+    // Generous: a loaded test machine must not turn a slow reply into a spooled record (the outage tests kill
+    // the server, which fails commands at once whatever the timeout).
+    const client = createUsageRedisClient(redis.url, { commandTimeoutMs: 2_000 });
     const registry = new Registry();
     const make = () =>
       createUsageProducer({
@@ -80,6 +82,7 @@ describe("usage producer against a real Redis", () => {
     const producer = make();
     for (let i = 0; i < 100; i++) producer.record(testRecord(i));
     await producer.flush();
+    expect(await metric(registry, "switchyard_usage_records_produced_total")).toBe(100);
     await redis.kill();
     for (let i = 100; i < 600; i++) producer.record(testRecord(i)); // first ones fail on the closed socket
     await producer.flush();
