@@ -6,6 +6,8 @@
 
 export type { ApiKeyInput, ApiKeyRecord } from "./api-keys/api-key-record.ts";
 export * as apiKeys from "./api-keys/api-key-repository.ts";
+export { CONFIG_PARTS, type ConfigPartName, type ConfigPartRows } from "./config/config-parts.ts";
+export { type ConfigChanges, loadConfigChanges, type TouchedOwners } from "./config/load-config-changes.ts";
 export { type ConfigRows, loadConfigRows } from "./config/load-config-rows.ts";
 export {
   type ChangeNotice,
@@ -29,6 +31,7 @@ export {
   type HistoryPolicy,
   type HistoryProvider,
   type HistoryRoute,
+  type HistorySource,
   historyContentOf,
 } from "./history/history-content.ts";
 export {

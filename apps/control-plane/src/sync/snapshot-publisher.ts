@@ -1,16 +1,25 @@
-import { versionSnapshot } from "@switchyard/config-sync/codec";
+import {
+  type ConfigDelta,
+  checkChangedConsistency,
+  compareIds,
+  runSliced,
+  versionSteps,
+} from "@switchyard/config-sync/codec";
 import {
   type ChangeNotice,
   CONFIG_CHANGES_CHANNEL,
   currentGeneration,
   type Db,
   historyContentOf,
+  loadConfigChanges,
   loadConfigRows,
+  type ProviderWithSecret,
   parseChangeNotice,
   snapshotHistory,
   type Unlisten,
 } from "@switchyard/db";
 import {
+  type ConfigSnapshot,
   type ConsistencyProblem,
   checkConsistency,
   SNAPSHOT_SCHEMA_VERSION,
@@ -19,7 +28,7 @@ import {
 import type { Logger } from "@switchyard/telemetry";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import { createDebouncer } from "./debounce.ts";
-import { snapshotFromRows } from "./snapshot-build.ts";
+import { snapshotFromChanges, snapshotFromRows } from "./snapshot-build.ts";
 
 /** Options for {@link createSnapshotPublisher}. */
 export interface SnapshotPublisherOptions {
@@ -39,7 +48,14 @@ export interface SnapshotPublisherOptions {
   /** Keep each published snapshot in the history table, trimmed to the newest `keep` (0: keep none). */
   historyKeep?: number;
   /** Called after each build attempt, for metrics. */
-  onBuild?(result: { ok: boolean; generation: bigint; version?: string; durationMs: number }): void;
+  onBuild?(result: {
+    ok: boolean;
+    generation: bigint;
+    version?: string;
+    durationMs: number;
+    /** Whether the build started from the previous one (change rows) rather than a whole read. */
+    incremental: boolean;
+  }): void;
 }
 
 /** Builds snapshots from the database and hands consistent ones to the config server. */
@@ -62,6 +78,19 @@ export interface SnapshotPublisher {
   stop(): Promise<void>;
 }
 
+/** More change rows than this since the last build are read as a whole configuration instead. */
+const MAX_INCREMENTAL_CHANGES = 10_000;
+
+/** The configuration one build read, kept as the base of the next build. */
+interface BuildState {
+  readonly generation: bigint;
+  readonly config: ConfigSnapshot;
+  /** Provider rows with sealed credentials, by id, for history (the snapshot holds them decrypted). */
+  readonly providers: ReadonlyMap<string, ProviderWithSecret>;
+  /** Whether the configuration passed the consistency check. */
+  readonly consistent: boolean;
+}
+
 /**
  * Changes that take access away: a revoked key (the only update a key gets) or a consumer changed or removed
  * (possibly disabled). They skip the debounce so they reach the fleet as fast as a build allows.
@@ -73,7 +102,8 @@ export function isUrgent(n: ChangeNotice): boolean {
 /**
  * Creates the publisher. Snapshots are always built from the database, never from a request, inside one
  * read transaction so the rows match their generation: a node only ever sees whole committed states, never
- * part of a burst. Writes reach the publisher three ways: this replica's admin API (`changed`), a NOTIFY from
+ * part of a burst. The first build reads everything; later ones read the change rows since the previous build
+ * and the rows they name, and patch the previous configuration (equal to a full read, entity for entity). Writes reach the publisher three ways: this replica's admin API (`changed`), a NOTIFY from
  * any replica, and the backstop poll for anything a lost notification missed. Builds run one at a time;
  * writes arriving during a build schedule one more. An inconsistent build is logged and not published.
  */
@@ -81,6 +111,8 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
   const { logger } = opts;
   let latest: VersionedSnapshot | undefined;
   let builtGeneration = -1n;
+  /** The generation every finished build covers, its history included: what `settled` waits for. */
+  let doneGeneration = -1n;
   let wanted = 0n;
   let running: Promise<void> | null = null;
   let poll: NodeJS.Timeout | undefined;
@@ -90,45 +122,94 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
   let stopped = false;
   const waiters: { generation: bigint; resolve: () => void }[] = [];
 
+  /** What the last build read (published or not): the base of the next, incremental, build. */
+  let built: BuildState | null = null;
+  /** History writes run one after another, behind the publishes, never delaying a build. */
+  let history: Promise<void> = Promise.resolve();
+
+  /**
+   * The configuration as of the newest committed generation: from the change rows since the last build when
+   * there is one (cost follows the change), else read whole. `delta` is set for an incremental build.
+   */
+  const readNext = async (): Promise<BuildState & { delta?: ConfigDelta }> => {
+    if (built) {
+      const changes = await loadConfigChanges(opts.db, built.generation, MAX_INCREMENTAL_CHANGES);
+      if (changes) {
+        const { config, delta } = snapshotFromChanges(built.config, changes, opts.secrets);
+        const providers = new Map(built.providers);
+        for (const id of changes.touched.providers) providers.delete(id);
+        for (const row of changes.rows.providers) providers.set(row.id, row);
+        return { generation: changes.generation, config, providers, consistent: false, delta };
+      }
+    }
+    const rows = await loadConfigRows(opts.db);
+    const providers = new Map(rows.providers.map((p) => [p.id, p]));
+    return { generation: rows.generation, config: snapshotFromRows(rows, opts.secrets), providers, consistent: false };
+  };
+
   const build = async (): Promise<void> => {
     const started = performance.now();
-    const rows = await loadConfigRows(opts.db);
-    const config = snapshotFromRows(rows, opts.secrets);
-    builtGeneration = rows.generation;
-    lastProblems = checkConsistency(config, SNAPSHOT_SCHEMA_VERSION);
+    const next = await readNext();
+    const { config, generation } = next;
+    builtGeneration = generation;
+    // A change-focused check needs a consistent base; after a refused build, check everything again.
+    lastProblems =
+      next.delta && built?.consistent
+        ? checkChangedConsistency(config, next.delta, SNAPSHOT_SCHEMA_VERSION)
+        : checkConsistency(config, SNAPSHOT_SCHEMA_VERSION);
+    built = { ...next, consistent: lastProblems.length === 0 };
     if (lastProblems.length > 0) {
       logger.error(
-        { generation: rows.generation.toString(), problems: lastProblems },
+        { generation: generation.toString(), problems: lastProblems },
         "snapshot is inconsistent; keeping the last published one",
       );
-      opts.onBuild?.({ ok: false, generation: rows.generation, durationMs: performance.now() - started });
+      const durationMs = performance.now() - started;
+      opts.onBuild?.({ ok: false, generation, durationMs, incremental: next.delta !== undefined });
       return;
     }
-    const next = versionSnapshot(config, rows.generation);
+    // Sliced: with 100,000 keys hashing takes long enough to hold up the streams' acks and sends.
+    const version = await runSliced(versionSteps(config));
+    const published: VersionedSnapshot = Object.freeze({ version, generation, config });
     const durationMs = performance.now() - started;
-    opts.onBuild?.({ ok: true, generation: rows.generation, version: next.version, durationMs });
-    covered = rows.generation;
-    if (latest?.version === next.version) return;
-    latest = next;
-    logger.info({ version: next.version, generation: next.generation.toString(), durationMs }, "snapshot built");
-    opts.publish(next);
+    opts.onBuild?.({ ok: true, generation, version, durationMs, incremental: next.delta !== undefined });
+    covered = generation;
+    if (latest?.version === version) return;
+    latest = published;
+    logger.info(
+      { version, generation: generation.toString(), durationMs, incremental: next.delta !== undefined },
+      "snapshot built",
+    );
+    opts.publish(published);
     if (opts.historyKeep) {
-      // After the publish: history must never delay the fleet. A failure costs one history entry, not a push.
-      const entry = { generation: next.generation, version: next.version, content: historyContentOf(rows) };
-      await snapshotHistory
-        .record(opts.db, entry, opts.historyKeep)
-        .catch((e: Error) => logger.warn({ err: { message: e.message } }, "recording snapshot history failed"));
+      // After the publish and off the build: history must never delay the fleet. A failure costs one history
+      // entry, not a push.
+      const keep = opts.historyKeep;
+      const source = { ...config, providers: [...next.providers.values()].sort((a, b) => compareIds(a.id, b.id)) };
+      history = history.then(() =>
+        snapshotHistory
+          .record(opts.db, { generation, version, content: historyContentOf(source) }, keep)
+          .catch((e: Error) => logger.warn({ err: { message: e.message } }, "recording snapshot history failed")),
+      );
     }
   };
 
   const release = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
-      if (w && w.generation <= builtGeneration) {
+      if (w && w.generation <= doneGeneration) {
         waiters.splice(i, 1);
         w.resolve();
       }
     }
+  };
+
+  /** Releases the waiters a build covered, once its history is written (history runs behind the builds). */
+  const finished = (): void => {
+    const covers = builtGeneration;
+    void history.then(() => {
+      if (covers > doneGeneration) doneGeneration = covers;
+      release();
+    });
   };
 
   /** Set by each debounced request; a build that finds it set when done runs once more. */
@@ -153,10 +234,11 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
             break;
           }
           if (builtGeneration < target) builtGeneration = target;
+          finished();
         }
       } finally {
         running = null;
-        release();
+        finished();
       }
     })();
     return running;
@@ -202,7 +284,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     coveredGeneration: () => covered,
     problems: () => lastProblems,
     settled(generation) {
-      if (generation <= builtGeneration) return Promise.resolve();
+      if (generation <= doneGeneration) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ generation, resolve }));
     },
     async stop() {
@@ -211,6 +293,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
       if (poll) clearInterval(poll);
       await unlisten?.();
       await running;
+      await history;
     },
   };
 }

@@ -28,4 +28,4 @@ export {
 export { snapshotFromProto } from "./snapshot-from-proto.ts";
 export { compareIds, type Entity, findById, SNAPSHOT_PARTS, type SnapshotPart } from "./snapshot-parts.ts";
 export { snapshotToProto } from "./snapshot-to-proto.ts";
-export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, versionOf, versionSnapshot } from "./version.ts";
+export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, versionOf, versionSnapshot, versionSteps } from "./version.ts";

@@ -1,20 +1,25 @@
-import type { ApiKeySpec } from "@switchyard/policy";
-import { sql } from "kysely";
-import { type ConsumerRecord, toConsumerRecord } from "../consumers/consumer-record.ts";
+import { sql, type Transaction } from "kysely";
 import type { Db } from "../create-db.ts";
-import { type LimitRecord, toLimitRecord } from "../limits/limit-record.ts";
-import { type ProviderWithSecret, toProviderWithSecret } from "../providers/provider-record.ts";
-import { type RouteRecord, toRouteRecord } from "../routes/route-record.ts";
+import type { Database } from "../database.ts";
+import { CONFIG_PARTS, type ConfigPartRows } from "./config-parts.ts";
 
 /** Everything a snapshot is built from, and the generation that state corresponds to. */
-export interface ConfigRows {
+export interface ConfigRows extends Readonly<ConfigPartRows> {
   readonly generation: bigint;
-  readonly providers: ProviderWithSecret[];
-  readonly routes: RouteRecord[];
-  readonly consumers: ConsumerRecord[];
-  /** Active keys only: a revoked key must not reach any data plane. */
-  readonly apiKeys: ApiKeySpec[];
-  readonly limits: LimitRecord[];
+}
+
+/** The newest committed generation, inside a transaction. */
+export async function generationIn(trx: Transaction<Database>): Promise<bigint> {
+  const gen = await trx
+    .selectFrom("config_changes")
+    .select(sql<bigint>`coalesce(max(generation), 0)`.as("generation"))
+    .executeTakeFirstOrThrow();
+  return BigInt(gen.generation);
+}
+
+/** Runs `fn` in a read-only REPEATABLE READ transaction: every query sees the same committed state. */
+export function inSnapshotTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().setIsolationLevel("repeatable read").setAccessMode("read only").execute(fn);
 }
 
 /**
@@ -25,32 +30,10 @@ export interface ConfigRows {
  * every transaction is serial anyway. Rows come in id order.
  */
 export async function loadConfigRows(db: Db): Promise<ConfigRows> {
-  return db.kysely
-    .transaction()
-    .setIsolationLevel("repeatable read")
-    .setAccessMode("read only")
-    .execute(async (trx) => {
-      const gen = await trx
-        .selectFrom("config_changes")
-        .select(sql<bigint>`coalesce(max(generation), 0)`.as("generation"))
-        .executeTakeFirstOrThrow();
-      const providers = await trx.selectFrom("providers").selectAll().orderBy("id").execute();
-      const routes = await trx.selectFrom("routes").selectAll().orderBy("id").execute();
-      const consumers = await trx.selectFrom("consumers").selectAll().orderBy("id").execute();
-      const apiKeys = await trx
-        .selectFrom("api_keys")
-        .select(["id", "consumer_id", "hash"])
-        .where("revoked_at", "is", null)
-        .orderBy("id")
-        .execute();
-      const limits = await trx.selectFrom("limits").selectAll().orderBy("id").execute();
-      return {
-        generation: BigInt(gen.generation),
-        providers: providers.map(toProviderWithSecret),
-        routes: routes.map(toRouteRecord),
-        consumers: consumers.map(toConsumerRecord),
-        apiKeys: apiKeys.map((k) => ({ id: k.id, consumerId: k.consumer_id, hash: k.hash })),
-        limits: limits.map(toLimitRecord),
-      };
-    });
+  return inSnapshotTransaction(db, async (trx) => {
+    const generation = await generationIn(trx);
+    const rows: Record<string, unknown> = { generation };
+    for (const p of CONFIG_PARTS) rows[p.part] = await p.all(trx);
+    return rows as unknown as ConfigRows;
+  });
 }

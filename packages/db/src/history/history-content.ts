@@ -1,5 +1,4 @@
 import type { FailurePolicy, LimitKind, LimitScope, LimitWindow, ProviderKind } from "@switchyard/policy";
-import type { ConfigRows } from "../config/load-config-rows.ts";
 import type { SealedSecret } from "../providers/provider-record.ts";
 
 /** A provider as history keeps it: every column a rollback restores, the credential still sealed. */
@@ -70,8 +69,20 @@ export function countsOf(c: HistoryContent): HistoryCounts {
   };
 }
 
+/**
+ * What history content is taken from: the rows a snapshot was built from (ConfigRows), or providers as rows
+ * (credentials sealed) with routes and limits as the snapshot holds them, as an incremental build has them.
+ */
+export interface HistorySource {
+  readonly providers: readonly HistoryProvider[];
+  readonly routes: readonly HistoryRoute[];
+  readonly limits: readonly HistoryLimit[];
+  readonly consumers: { readonly length: number };
+  readonly apiKeys: { readonly length: number };
+}
+
 /** The history content of the rows a snapshot was built from. */
-export function historyContentOf(rows: ConfigRows): HistoryContent {
+export function historyContentOf(rows: HistorySource): HistoryContent {
   return {
     providers: rows.providers.map((p) => ({
       id: p.id,
