@@ -47,9 +47,9 @@ export async function loadConfigChanges(db: Db, since: bigint, maxChanges: numbe
     if (changes.length > maxChanges) return null;
     const idsByKind = new Map<string, Set<string>>();
     for (const c of changes) {
-      let ids = idsByKind.get(c.entity_kind);
-      if (!ids) idsByKind.set(c.entity_kind, (ids = new Set()));
-      ids.add(c.entity_id);
+      const ids = idsByKind.get(c.entity_kind);
+      if (ids) ids.add(c.entity_id);
+      else idsByKind.set(c.entity_kind, new Set([c.entity_id]));
     }
     if ([...idsByKind.keys()].some((k) => !CONFIG_PARTS.some((p) => p.kind === k))) return null;
     const rows = emptyParts<{ id: string }[]>(() => []);
