@@ -17,8 +17,13 @@ import { serveApp } from "../testing/serve-app.ts";
 import { apiKey, consumer, mockProvider, route, rpmLimit } from "../testing/snapshot-fixture.ts";
 
 const KEYS = 100_000;
-/** Generous for a shared two-core machine; a compile of 100,000 keys in one go blocks for far longer. */
+/**
+ * Generous for a shared two-core machine; a compile of 100,000 keys in one go blocks for far longer (about
+ * 0.5-1 s here). When the machine is so loaded that serving alone already shows long pauses (the process
+ * waiting for a CPU), the bound grows with them: four times the longest pause seen without any apply.
+ */
 const MAX_BLOCK_MS = 250;
+const bound = (baselineMs: number) => Math.max(MAX_BLOCK_MS, 4 * baselineMs);
 
 /** 100,000 consumers, each with one key and one limit, behind one mock route. */
 function largeSnapshot(generation: bigint): VersionedSnapshot {
@@ -94,12 +99,13 @@ describe("applying a 100,000-key snapshot while serving", () => {
   });
 
   it("keeps requests flowing during the whole compile, then a one-key delta costs next to nothing", async () => {
+    const idle = await whileServing(gateway.url, () => new Promise((r) => setTimeout(r, 1_000)));
     const full = await whileServing(gateway.url, () => holder.applySliced(first));
     expect(holder.current()?.version).toBe(first.version);
     expect(holder.current()?.keys.size).toBe(KEYS);
     expect(full.statuses.length).toBeGreaterThan(0);
     expect(full.statuses.every((s) => s === 200)).toBe(true);
-    expect(full.maxBlockMs).toBeLessThan(MAX_BLOCK_MS);
+    expect(full.maxBlockMs).toBeLessThan(bound(idle.maxBlockMs));
 
     // One key added, the way the config stream delivers it: a delta merged, verified and compiled.
     const delta = {
@@ -118,6 +124,6 @@ describe("applying a 100,000-key snapshot while serving", () => {
     expect(holder.current()?.version).toBe(next.version);
     expect(holder.current()?.keys.size).toBe(KEYS + 1);
     expect(change.statuses.every((s) => s === 200)).toBe(true);
-    expect(change.maxBlockMs).toBeLessThan(MAX_BLOCK_MS);
+    expect(change.maxBlockMs).toBeLessThan(bound(idle.maxBlockMs));
   }, 120_000);
 });
