@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEXT_SCRIPT, TOOL_SCRIPT } from "../fakes/fake-script.ts";
 import { HTTP_KINDS, UPSTREAM_KEY } from "../fakes/provider-setups.ts";
+import { eventually } from "../harness/index.ts";
 import {
   AZURE_API_VERSION,
   aliasOf,
@@ -231,7 +232,11 @@ describe("provider kinds end to end: admin API -> data plane -> fake upstreams, 
       .catch((x: unknown) => x);
     expect(a).toMatchObject({ status: 502, error: { type: "error", error: { type: "api_error" } } });
     expect(gw.fakes.openai.requests.length).toBe(before);
-    expect(gw.dataPlane.output()).toContain("refused to connect upstream: internal address");
+    // Log lines are written in small batches: wait for the line instead of racing it.
+    await eventually(
+      async () => gw.dataPlane.output().includes("refused to connect upstream: internal address"),
+      5_000,
+    );
     expect(gw.dataPlane.output()).not.toContain(UPSTREAM_KEY);
   });
 
