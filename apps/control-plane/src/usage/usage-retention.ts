@@ -7,8 +7,10 @@ export interface UsageRetentionOptions {
   /** Raw records older than this many days are deleted; daily totals are kept. */
   retentionDays: number;
   logger: Logger;
-  /** How often the delete runs; defaults to one hour. The first run is a minute after start. */
+  /** How often the delete runs; defaults to one hour. */
   intervalMs?: number;
+  /** When the first run is, after start; defaults to one minute (start-up has enough to do). */
+  firstRunMs?: number;
   now?: () => number;
 }
 
@@ -36,7 +38,7 @@ export function startUsageRetention(opts: UsageRetentionOptions): { stop(): Prom
       }
     })();
   };
-  const first = setTimeout(run, 60_000);
+  const first = setTimeout(run, opts.firstRunMs ?? 60_000);
   const timer = setInterval(run, opts.intervalMs ?? 3_600_000);
   first.unref();
   timer.unref();

@@ -32,8 +32,11 @@ export interface UsageConsumerOptions {
 export interface UsageConsumer {
   /** Starts the read loop; returns at once (the loop retries on its own while Redis is away). */
   start(): void;
-  /** Stops reading; resolves once the batch in hand is committed and acknowledged, or given up (left pending). */
-  stop(): Promise<void>;
+  /**
+   * Stops reading; resolves once the batch in hand is committed and acknowledged, or given up (left pending),
+   * or after `timeoutMs` (default 10 s) if the commit hangs: its entries then stay pending for another replica.
+   */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -274,10 +277,15 @@ export function createUsageConsumer(opts: UsageConsumerOptions): UsageConsumer {
       stopping = false;
       loop = run();
     },
-    async stop() {
+    async stop(timeoutMs = 10_000) {
       stopping = true;
       wake?.();
-      await loop;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([loop, timedOut]);
+      clearTimeout(timer);
       loop = null;
     },
   };
