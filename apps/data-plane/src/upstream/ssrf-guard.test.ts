@@ -25,6 +25,8 @@ import { DIRECT_NETWORK } from "./upstream-network.ts";
 
 /** Public test address -> where the loopback fake really listens. */
 const PUBLIC = "203.0.113.7";
+/** A public test address (IPv6 documentation range) the dialler answers with ECONNREFUSED. */
+const UNREACHABLE = "2001:db8::7";
 
 interface Upstream {
   readonly port: number;
@@ -98,6 +100,11 @@ const DNS: Record<string, () => ResolvedAddress[]> = {
     { address: "192.168.1.20", family: 4 },
   ],
   "public.test": () => [{ address: PUBLIC, family: 4 }],
+  // The first address refuses connections (an IPv6 address without a route, say); the second works.
+  "multi.test": () => [
+    { address: UNREACHABLE, family: 6 },
+    { address: PUBLIC, family: 4 },
+  ],
   "inside.test": () => [{ address: "127.0.0.1", family: 4 }],
   // Public for the first connection, internal afterwards: DNS rebinding.
   "rebind.test": () => [{ address: rebindCalls++ === 0 ? PUBLIC : "10.9.9.9", family: 4 }],
@@ -114,6 +121,7 @@ const TARGETS = {
   literal: "169.254.169.254",
   localhost: "localhost",
   public: "public.test",
+  multi: "multi.test",
   rebind: "rebind.test",
 } as const;
 
@@ -133,6 +141,9 @@ beforeAll(async () => {
       return (opts, callback) => {
         dialled.push(opts.hostname);
         if (opts.hostname === PUBLIC) return real({ ...opts, hostname: "127.0.0.1" }, callback);
+        if (opts.hostname === UNREACHABLE) {
+          return callback(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), null);
+        }
         if (opts.hostname === "127.0.0.1" && allowedLoopbackPorts.has(Number(opts.port))) return real(opts, callback);
         violations.push(`${opts.hostname}:${opts.port}`);
         callback(new Error(`test dialler: ${opts.hostname} must never be dialled`), null);
@@ -208,6 +219,13 @@ describe("connect-time internal-address guard", () => {
     expect(dialled.slice(before)).toEqual([PUBLIC]);
     expect(upstream.hits.at(-1)?.headers.host).toBe(`public.test:${upstream.port}`);
     expect(upstream.hits.at(-1)?.headers.authorization).toBe("Bearer sk-upstream");
+  });
+
+  it("tries a name's checked addresses in order until one connects", async () => {
+    const before = dialled.length;
+    const c = await client.chat.completions.create({ model: "multi", messages });
+    expect(c.choices[0]?.message.content).toBe("hello");
+    expect(dialled.slice(before)).toEqual([UNREACHABLE, PUBLIC]);
   });
 
   it("checks every new connection, so a name rebound to an internal address after the first check is refused", async () => {

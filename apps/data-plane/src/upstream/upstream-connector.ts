@@ -56,16 +56,20 @@ function withTimeout<T>(p: Promise<T>, ms: number, host: string): Promise<T> {
 }
 
 /**
- * The address to connect to for `host`, checked against the internal-address guard: an IP literal as it is,
- * a name resolved once, every address checked (one internal address refuses the name, as the control plane's
- * write-time check does), and the first one used. Connecting to exactly the checked address leaves no window
- * for DNS rebinding between check and connect. Through a proxy (`viaProxy`) a name this node cannot resolve is
- * let through (null): the proxy resolves it, and split DNS behind a proxy is common.
+ * The addresses to connect to for `host`, checked against the internal-address guard: an IP literal as it is,
+ * a name resolved once with every address checked (one internal address refuses the name, as the control
+ * plane's write-time check does). Connecting only to checked addresses leaves no window for DNS rebinding
+ * between check and connect. Through a proxy (`viaProxy`) a name this node cannot resolve is let through
+ * (null): the proxy resolves it, and split DNS behind a proxy is common.
  */
-async function checkedAddress(o: UpstreamConnectorOptions, host: string, viaProxy: boolean): Promise<string | null> {
+async function checkedAddresses(
+  o: UpstreamConnectorOptions,
+  host: string,
+  viaProxy: boolean,
+): Promise<readonly string[] | null> {
   if (isIP(host) !== 0) {
     if (!o.allowInternal && isInternalAddress(host)) throw refused(host, host);
-    return host;
+    return [host];
   }
   if (!o.allowInternal && isInternalHostname(host)) throw refused(host, host);
   let addresses: readonly ResolvedAddress[];
@@ -75,8 +79,7 @@ async function checkedAddress(o: UpstreamConnectorOptions, host: string, viaProx
     if (viaProxy && !(e instanceof UpstreamConnectError)) return null;
     throw e;
   }
-  const first = addresses[0];
-  if (first === undefined) {
+  if (addresses.length === 0) {
     if (viaProxy) return null;
     throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
   }
@@ -84,12 +87,36 @@ async function checkedAddress(o: UpstreamConnectorOptions, host: string, viaProx
     const inside = addresses.find((a) => isInternalAddress(a.address));
     if (inside) throw refused(host, inside.address);
   }
-  return first.address;
+  return addresses.map((a) => a.address);
+}
+
+/** Connect failures that say "not this address": the next address of the name is tried (IPv6 without a route). */
+const NEXT_ADDRESS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT"]);
+
+/** Dials the checked addresses in order until one connects, as Node does for a name with several addresses. */
+function dialInOrder(
+  o: UpstreamConnectorOptions,
+  opts: buildConnector.Options,
+  addresses: readonly string[],
+  callback: buildConnector.Callback,
+): void {
+  const attempt = (i: number): void => {
+    o.dial({ ...opts, hostname: addresses[i]! }, (...result) => {
+      const e = result[0];
+      const code = (e as { code?: unknown } | null)?.code;
+      if (e !== null && i + 1 < addresses.length && typeof code === "string" && NEXT_ADDRESS.has(code)) {
+        attempt(i + 1);
+        return;
+      }
+      callback(...result);
+    });
+  };
+  attempt(0);
 }
 
 /**
  * The connect function of one upstream pool: undici hands it the origin's host, it checks where that host
- * leads (see {@link checkedAddress}) and then either dials the checked address directly, keeping the host name
+ * leads (see {@link checkedAddresses}) and then either dials the checked addresses directly, keeping the host name
  * for TLS (SNI and certificate checks), or tunnels through the outbound proxy with `CONNECT host:port` and
  * speaks TLS to the upstream over the tunnel. Failures reach the request as connect errors (a 502).
  */
@@ -100,10 +127,10 @@ export function upstreamConnector(o: UpstreamConnectorOptions): Dial {
     const port = Number(opts.port || (https ? 443 : 80));
     const servername = opts.servername || (isIP(host) === 0 ? host : undefined);
     const viaProxy = o.proxy !== null;
-    checkedAddress(o, host, viaProxy)
-      .then(async (address) => {
+    checkedAddresses(o, host, viaProxy)
+      .then(async (addresses) => {
         if (o.proxy === null) {
-          o.dial({ ...opts, hostname: address!, ...(https && servername ? { servername } : {}) }, callback);
+          dialInOrder(o, { ...opts, ...(https && servername ? { servername } : {}) }, addresses!, callback);
           return;
         }
         const socket = await openTunnel(o.proxy, authorityOf(host, port), o.timeoutMs, o.proxyTls);
