@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { decodeSnapshot, encodeSnapshot } from "@switchyard/config-sync/codec";
+import { decodeSnapshot, encodeSnapshotSteps, runSliced } from "@switchyard/config-sync/codec";
 import type { VersionedSnapshot } from "@switchyard/policy";
 import type { Logger } from "@switchyard/telemetry";
 import { openSnapshot, sealSnapshot } from "./snapshot-cipher.ts";
@@ -53,7 +53,8 @@ export function createSnapshotFile(opts: SnapshotFileOptions): SnapshotFile {
   };
 
   const writeOnce = async (s: VersionedSnapshot): Promise<void> => {
-    const plain = encodeSnapshot(s);
+    // In slices: with 100,000 keys encoding takes a second or more, which requests must not wait for.
+    const plain = await runSliced(encodeSnapshotSteps(s));
     const dir = dirname(path);
     const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     try {

@@ -1,5 +1,5 @@
 import { type ConfigWatcher, createConfigWatcher } from "@switchyard/config-sync/client";
-import { encodeSnapshot } from "@switchyard/config-sync/codec";
+import { encodeSnapshotSteps, runSliced } from "@switchyard/config-sync/codec";
 import { ok } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { Registry } from "prom-client";
@@ -52,6 +52,7 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
           },
         });
   let loaded: StoredSnapshot | null = null;
+  let sizing: Promise<void> | null = null;
 
   const watcher = createConfigWatcher({
     url: env.controlPlaneUrl,
@@ -97,7 +98,14 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
       if (!s) return;
       if (fromDisk) metrics.snapshotBytes(fromDisk.bytes);
       else if (file) void file.save(s);
-      else setImmediate(() => metrics.snapshotBytes(encodeSnapshot(s).length));
+      else if (!sizing) {
+        // Measured in slices, one at a time (a newer apply is measured by the next report, not queued).
+        sizing = runSliced(encodeSnapshotSteps(s))
+          .then((bytes) => metrics.snapshotBytes(bytes.length))
+          .finally(() => {
+            sizing = null;
+          });
+      }
     },
   });
   watcher.start();

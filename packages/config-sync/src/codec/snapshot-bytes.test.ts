@@ -1,6 +1,8 @@
+import { buildSnapshot } from "@switchyard/policy";
 import { describe, expect, it } from "vitest";
 import { sampleConfig } from "../test-fixtures.ts";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot-bytes.ts";
+import { runSteps } from "./run-sliced.ts";
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
 import { versionSnapshot } from "./version.ts";
 
 describe("snapshot bytes", () => {
@@ -21,5 +23,19 @@ describe("snapshot bytes", () => {
     const tampered = Uint8Array.from(bytes);
     tampered[at] = "y".charCodeAt(0);
     expect(decodeSnapshot(tampered)).toMatchObject({ ok: false, error: { code: "version_mismatch" } });
+  });
+
+  it("encodes in slices to the same snapshot, across chunk boundaries", () => {
+    const base = sampleConfig("slices");
+    const consumerId = base.consumers[0]?.id as string;
+    const apiKeys = Array.from({ length: 9_000 }, (_, i) => ({
+      id: `k${String(i).padStart(5, "0")}`,
+      consumerId,
+      hash: i.toString(16).padStart(64, "0"),
+    }));
+    const s = versionSnapshot(buildSnapshot({ ...base, apiKeys }), 9n);
+    const bytes = runSteps(encodeSnapshotSteps(s));
+    expect(decodeSnapshot(bytes)).toEqual({ ok: true, value: s });
+    expect(bytes.length).toBe(encodeSnapshot(s).length);
   });
 });
