@@ -99,7 +99,9 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   let closed = false;
   /** Records waiting to be written to the spool file. */
   let waiting: UsageRecord[] = [];
-  const inflight = new Set<Promise<void>>();
+  /** XADDs issued and not yet answered; flush() waits for them through `drained`. */
+  let inflight = 0;
+  let drained: (() => void)[] = [];
   /** Every spool file operation runs on this chain, one at a time. */
   let chain: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -144,18 +146,26 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
     return chain;
   }
 
+  function settled(): void {
+    if (--inflight > 0 || drained.length === 0) return;
+    const waiters = drained;
+    drained = [];
+    for (const w of waiters) w();
+  }
+
+  function sent(): void {
+    produced.inc();
+    settled();
+  }
+
+  /** The request path's only work: one XADD, one counter, one closure (kept small: it runs per request). */
   function send(r: UsageRecord): void {
-    const p = client.xadd(streamKey, "MAXLEN", "~", maxLen, "*", ...encodeUsageRecord(r)).then(
-      () => {
-        produced.inc();
-      },
-      (e: unknown) => {
-        enterOutage(e);
-        toSpool(r);
-      },
-    );
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
+    inflight++;
+    client.xadd(streamKey, "MAXLEN", "~", maxLen, "*", ...encodeUsageRecord(r)).then(sent, (e: unknown) => {
+      enterOutage(e);
+      toSpool(r);
+      settled();
+    });
   }
 
   async function sendBatch(lines: string[]): Promise<void> {
@@ -209,7 +219,7 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   replayTimer.unref();
 
   async function flush(): Promise<void> {
-    await Promise.allSettled([...inflight]);
+    if (inflight > 0) await new Promise<void>((resolve) => drained.push(resolve));
     await writeWaiting();
   }
 
