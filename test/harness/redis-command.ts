@@ -24,10 +24,17 @@ function replyLength(buf: string, at = 0): number {
 }
 
 /**
- * Sends one command to a plaintext Redis on 127.0.0.1 and returns the raw RESP reply text. The harness uses
+ * Sends one command (after `auth`, when given: e.g. `["AUTH", password]`) to a plaintext Redis on 127.0.0.1 and
+ * returns the raw RESP reply text of that command. The harness uses
  * it to set servers up (cluster slots, readiness) without depending on redis-cli or on the client under test.
  */
-export function redisCommand(port: number, args: (string | number)[], timeoutMs = 2_000): Promise<string> {
+export function redisCommand(
+  port: number,
+  args: (string | number)[],
+  timeoutMs = 2_000,
+  auth?: (string | number)[],
+): Promise<string> {
+  const commands = auth ? [auth, args] : [args];
   return new Promise((resolve, reject) => {
     const s = connect(port, "127.0.0.1");
     let buf = "";
@@ -36,15 +43,24 @@ export function redisCommand(port: number, args: (string | number)[], timeoutMs 
       reject(new Error(`redis on port ${port} did not answer ${String(args[0])} within ${timeoutMs} ms`));
     }, timeoutMs);
     s.once("connect", () => {
-      const parts = args.map(String);
-      s.write(`*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`);
+      for (const command of commands) {
+        const parts = command.map(String);
+        s.write(`*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`);
+      }
     });
     s.on("data", (d: Buffer) => {
       buf += d.toString("utf8");
-      if (replyLength(buf) < 0) return;
+      // Skip the replies to the commands before the last (AUTH), then wait for the last one whole.
+      let at = 0;
+      for (let i = 0; i < commands.length - 1; i++) {
+        const len = replyLength(buf, at);
+        if (len < 0) return;
+        at += len;
+      }
+      if (replyLength(buf, at) < 0) return;
       clearTimeout(timer);
       s.destroy();
-      resolve(buf);
+      resolve(buf.slice(at));
     });
     s.once("error", (e) => {
       clearTimeout(timer);

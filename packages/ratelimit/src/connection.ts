@@ -12,5 +12,6 @@ export {
   type RedisEndpoint,
   type RedisTlsConfig,
   reconnectDelayMs,
+  whenRedisReady,
 } from "./redis-connection.ts";
 export { parseRedisEnv, REDIS_ENV_VARS, type RedisEnvResult } from "./redis-env.ts";

@@ -1,7 +1,19 @@
+import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
-import { describe, expect, it } from "vitest";
-import { eventually, startRedis, startRedisCluster } from "../../../test/harness/index.ts";
-import { createRedisConnection, parseRedisUrl } from "./redis-connection.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  eventually,
+  redisTlsUnsupportedReason,
+  startRedis,
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisTls,
+  testPki,
+} from "../../../test/harness/index.ts";
+import { createRedisConnection, parseRedisUrl, type RedisClient, whenRedisReady } from "./redis-connection.ts";
+import { parseRedisEnv } from "./redis-env.ts";
+import { createRedisLimiter } from "./redis-limiter.ts";
+import type { RequestRule } from "./types.ts";
 
 const ready = (c: Redis | Cluster) =>
   new Promise<void>((resolve, reject) => {
@@ -93,13 +105,187 @@ describe("createRedisConnection", () => {
     expect(client).toBeInstanceOf(Cluster);
     client.on("error", () => {});
     try {
-      await ready(client);
+      // Ready means every master's connection is up, not only the slot map known (the Cluster's own "ready").
+      expect(await whenRedisReady(client, 10_000)).toBe(true);
       for (let i = 0; i < 30; i++) await client.set(`key:${i}`, String(i));
       for (let i = 0; i < 30; i++) expect(await client.get(`key:${i}`)).toBe(String(i));
       expect((client as Cluster).nodes("master")).toHaveLength(3);
     } finally {
       client.disconnect();
       await cluster.stop();
+    }
+  }, 60_000);
+});
+
+/** A client built the way the apps build it: from REDIS_* variables through parseRedisEnv. */
+function fromEnv(env: Record<string, string>): RedisClient {
+  const parsed = parseRedisEnv(env);
+  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  const client = createRedisConnection(parsed.config!, { commandTimeoutMs: 200 });
+  client.on("error", () => {});
+  return client;
+}
+
+/** One limiter check through `client`: a real script call, so auth, TLS and routing all took part. */
+async function limiterWorks(client: RedisClient): Promise<boolean> {
+  const limiter = createRedisLimiter({ client, commandTimeoutMs: 1_000 });
+  const id = randomUUID();
+  const rule: RequestRule = { id, limit: 1, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "deny" };
+  const first = await limiter.check([rule]);
+  const second = await limiter.check([rule]);
+  await limiter.close();
+  return first.allowed && !first.degraded && !second.allowed && !second.degraded;
+}
+
+/** The error a client reports while it cannot connect (e.g. a refused handshake or login). */
+const firstError = (client: RedisClient) =>
+  new Promise<string>((resolve) => client.once("error", (e: Error) => resolve(e.message)));
+
+const tlsSkip = redisTlsUnsupportedReason();
+if (tlsSkip) console.warn(`skipping the Redis TLS tests: ${tlsSkip}`);
+
+describe.skipIf(tlsSkip !== null)("createRedisConnection over TLS (real redis-server with --tls-port)", () => {
+  const pki = testPki();
+  const ca = pki.ca("redis-ca");
+  const otherCa = pki.ca("other-ca");
+  const server = pki.server(ca);
+  const client = pki.client(ca, "data-plane-1");
+  let redis: Awaited<ReturnType<typeof startRedisTls>>;
+  beforeAll(async () => {
+    // tls-auth-clients yes: the server demands a client certificate signed by its CA (mutual TLS).
+    redis = await startRedisTls({ cert: server.cert, key: server.key, ca: ca.cert }, { authClients: "yes" });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    pki.cleanup();
+  });
+  const base = () => ({
+    REDIS_URL: `rediss://127.0.0.1:${redis.port}`,
+    REDIS_TLS_CA_FILE: ca.cert,
+    REDIS_TLS_CERT_FILE: client.cert,
+    REDIS_TLS_KEY_FILE: client.key,
+  });
+
+  it("connects with the CA and a client certificate, and the limiter works through it", async () => {
+    const c = fromEnv({ ...base(), REDIS_TLS_SERVER_NAME: "localhost" });
+    try {
+      expect(await whenRedisReady(c, 5_000)).toBe(true);
+      expect(await limiterWorks(c)).toBe(true);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it("refuses a server whose certificate another CA signed, or that names another host", async () => {
+    const otherCaFile = fromEnv({ ...base(), REDIS_TLS_CA_FILE: otherCa.cert });
+    const wrongName = fromEnv({ ...base(), REDIS_TLS_SERVER_NAME: "redis.elsewhere.example" });
+    try {
+      const [e1, e2] = await Promise.all([firstError(otherCaFile), firstError(wrongName)]);
+      expect(e1).toMatch(/certificate/i);
+      expect(e2).toMatch(/altnames|does not match|Hostname/i);
+      expect(await whenRedisReady(otherCaFile, 300)).toBe(false);
+      expect(await whenRedisReady(wrongName, 300)).toBe(false);
+    } finally {
+      otherCaFile.disconnect();
+      wrongName.disconnect();
+    }
+  });
+
+  it("cannot get in without the client certificate the server demands", async () => {
+    const { REDIS_TLS_CERT_FILE: _c, REDIS_TLS_KEY_FILE: _k, ...noClientCert } = base();
+    const c = fromEnv(noClientCert);
+    try {
+      expect(await whenRedisReady(c, 1_000)).toBe(false);
+      await expect(c.ping()).rejects.toThrow();
+    } finally {
+      c.disconnect();
+    }
+  });
+});
+
+describe("createRedisConnection with an ACL user (AUTH username password)", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  beforeAll(async () => {
+    // The default user is off: only "gateway", limited to the sy: keys, may do anything.
+    redis = await startRedis(["--user", "default", "off", "--user", "gateway", "on", ">s3cret", "~sy:*", "+@all"]);
+  });
+  afterAll(() => redis?.stop());
+
+  it("logs in as the user and the limiter works within its key pattern", async () => {
+    const c = fromEnv({ REDIS_URL: redis.url, REDIS_USERNAME: "gateway", REDIS_PASSWORD: "s3cret" });
+    try {
+      expect(await whenRedisReady(c, 5_000)).toBe(true);
+      expect(await (c as Redis).acl("WHOAMI")).toBe("gateway");
+      expect(await limiterWorks(c)).toBe(true);
+      // The user really is confined: a key outside sy: is refused.
+      await expect(c.set("other:key", "x")).rejects.toThrow(/NOPERM/);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it("takes the credentials from the URL as well, percent-encoded", async () => {
+    const c = fromEnv({ REDIS_URL: `redis://gateway:s3cret@127.0.0.1:${redis.port}` });
+    try {
+      expect(await whenRedisReady(c, 5_000)).toBe(true);
+      expect(await (c as Redis).acl("WHOAMI")).toBe("gateway");
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it("reports a wrong password as an error and never becomes ready", async () => {
+    const c = fromEnv({ REDIS_URL: redis.url, REDIS_USERNAME: "gateway", REDIS_PASSWORD: "wrong" });
+    try {
+      expect(await firstError(c)).toMatch(/WRONGPASS/);
+      expect(await whenRedisReady(c, 300)).toBe(false);
+    } finally {
+      c.disconnect();
+    }
+  });
+});
+
+describe("createRedisConnection through Sentinel (real redis-server --sentinel)", () => {
+  it("finds the master through a password-protected Sentinel and follows a failover", async () => {
+    const master = await startRedis(["--requirepass", "data-pw", "--masterauth", "data-pw"]);
+    const replica = await startRedis([
+      "--requirepass",
+      "data-pw",
+      "--masterauth",
+      "data-pw",
+      "--replicaof",
+      "127.0.0.1",
+      String(master.port),
+    ]);
+    const sentinel = await startRedisSentinel({
+      masterPort: master.port,
+      masterPassword: "data-pw",
+      password: "sentinel-pw",
+    });
+    const c = fromEnv({
+      REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`,
+      REDIS_SENTINEL_MASTER: sentinel.masterName,
+      REDIS_SENTINEL_PASSWORD: "sentinel-pw",
+      REDIS_PASSWORD: "data-pw",
+    }) as Redis;
+    try {
+      expect(await whenRedisReady(c, 5_000)).toBe(true);
+      expect(await limiterWorks(c)).toBe(true);
+      expect(await c.config("GET", "port")).toEqual(["port", String(master.port)]);
+      // Sentinel must know the replica before it can promote it.
+      await eventually(async () => (await c.info("replication")).includes("connected_slaves:1"), 15_000);
+
+      await master.kill();
+      // down-after 1 s, then the failover; the client reconnects to whatever Sentinel names as master.
+      await eventually(async () => {
+        const port = await c.config("GET", "port");
+        return port[1] === String(replica.port) && (await c.info("replication")).includes("role:master");
+      }, 30_000);
+      expect(await limiterWorks(c)).toBe(true);
+    } finally {
+      c.disconnect();
+      await sentinel.stop();
+      await Promise.all([master.stop(), replica.stop()]);
     }
   }, 60_000);
 });

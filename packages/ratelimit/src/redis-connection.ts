@@ -185,9 +185,36 @@ export function createRedisConnection(config: RedisConnectionConfig, opts: Redis
       ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
       sentinelRetryStrategy: reconnectDelayMs,
       sentinelCommandTimeout: opts.connectTimeoutMs ?? 3_000,
-      // Sentinel tells subscribers at once when it promotes a replica; reconnect then, not at the next error.
-      failoverDetector: true,
+      // No failoverDetector: with it, ioredis 6 ended the connection for good at a failover (seen in the
+      // Sentinel test); without it the client follows the failover through its normal reconnects.
     });
   }
   return new Redis({ ...standalone, host: parsed!.host, port: parsed!.port, db: parsed!.db });
+}
+
+/**
+ * Resolves true once the client can serve commands, false after `timeoutMs`. For a Cluster that means every
+ * master's connection is up too: ioredis opens a node's connection on the node's first command and reports
+ * the Cluster ready before that, and without an offline queue the commands that find a node still
+ * connecting fail. So this opens them, once the Cluster is ready (opening them earlier would fail its own
+ * ready check, which goes to a random node). Meant for start-up: it polls every 5 ms.
+ */
+export function whenRedisReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  const ready = () => {
+    if (client.status !== "ready") return false;
+    if (!(client instanceof Cluster)) return true;
+    const masters = client.nodes("master");
+    for (const n of masters) if (n.status === "wait") n.connect().catch(() => {});
+    return masters.every((n) => n.status === "ready");
+  };
+  if (ready()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const timer = setInterval(() => {
+      if (ready()) resolve(true);
+      else if (Date.now() >= deadline) resolve(false);
+      else return;
+      clearInterval(timer);
+    }, 5);
+  });
 }

@@ -1,7 +1,7 @@
 import { type Cluster, Redis } from "ioredis";
 import { assertValidRule, decide, failurePolicyDecision, NO_RULES_DECISION } from "./decision.ts";
 import { ruleKeyBase } from "./keys.ts";
-import { createRedisConnection, type RedisClient } from "./redis-connection.ts";
+import { createRedisConnection, type RedisClient, whenRedisReady } from "./redis-connection.ts";
 import { EXPIRY_MARGIN_MS, REQUEST_LIMIT_SCRIPT } from "./request-script.ts";
 import type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
 
@@ -60,9 +60,6 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
 
   let everReady = false;
   let outageSince: number | null = null;
-  client.on("ready", () => {
-    everReady = true;
-  });
   // Without a listener ioredis prints every connection error; the outage bookkeeping below replaces that.
   client.on("error", (e: Error) => noteFailure(e));
 
@@ -80,19 +77,13 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
   }
 
   /**
-   * Only while the very first connection is being made: wait up to one command timeout for it, so a
-   * process that takes traffic right after start-up is not degraded for a few milliseconds. Once any
-   * failure was seen, calls fail fast instead.
+   * Only while the very first connection is being made: wait up to one command timeout for it (for a
+   * Cluster, for every master's connection), so a process that takes traffic right after start-up is not
+   * degraded for a few milliseconds. Once any failure was seen, calls fail fast instead.
    */
-  let firstConnection: Promise<void> | null = null;
-  function awaitFirstConnection(): Promise<void> {
-    firstConnection ??= new Promise((resolve) => {
-      const timer = setTimeout(resolve, commandTimeoutMs);
-      client.once("ready", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  let firstConnection: Promise<boolean> | null = null;
+  function awaitFirstConnection(): Promise<boolean> {
+    firstConnection ??= whenRedisReady(client, commandTimeoutMs);
     return firstConnection;
   }
 
@@ -140,7 +131,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RequestLimiter {
   async function check(rules: readonly RequestRule[]): Promise<LimitDecision> {
     if (rules.length === 0) return NO_RULES_DECISION;
     const plan = planFor(rules);
-    if (!everReady && outageSince === null) await awaitFirstConnection();
+    if (!everReady && outageSince === null) everReady = await awaitFirstConnection();
     let reply: ScriptReply;
     try {
       batchWrites();
