@@ -11,23 +11,24 @@ const SECRET_VARS = [
   "MASTER_KEY",
   "DATABASE_URL",
   "REDIS_URL",
+  "REDIS_PASSWORD",
+  "REDIS_SENTINEL_PASSWORD",
   "SNAPSHOT_KEY",
 ];
 
-/** The Redis connection variables beyond REDIS_URL (see docs/limits.md "Redis connection"). */
-const REDIS_EXTRA = [
-  "REDIS_USERNAME",
-  "REDIS_PASSWORD",
-  "REDIS_TLS",
-  "REDIS_TLS_CA_FILE",
-  "REDIS_TLS_CERT_FILE",
-  "REDIS_TLS_KEY_FILE",
-  "REDIS_TLS_SERVER_NAME",
-  "REDIS_SENTINELS",
-  "REDIS_SENTINEL_MASTER",
-  "REDIS_SENTINEL_PASSWORD",
-  "REDIS_CLUSTER_NODES",
-];
+/** Redis variables the default install leaves unset: each comes with the value that needs it. */
+const REDIS_ONLY_WITH: Record<string, string> = {
+  REDIS_USERNAME: "only with redisConnection.username",
+  REDIS_TLS: "only with redisConnection.tls.enabled; otherwise the URL's scheme decides",
+  REDIS_TLS_CA_FILE: "only with redisConnection.tls.existingSecret",
+  REDIS_TLS_CERT_FILE: "only with redisConnection.tls.clientCertificate",
+  REDIS_TLS_KEY_FILE: "only with redisConnection.tls.clientCertificate",
+  REDIS_TLS_SERVER_NAME: "only with redisConnection.tls.serverName",
+  REDIS_SENTINELS: "only with redisConnection.sentinels",
+  REDIS_SENTINEL_MASTER: "only with redisConnection.sentinels",
+  REDIS_SENTINEL_PASSWORD: "only with redisConnection.sentinels",
+  REDIS_CLUSTER_NODES: "only with redisConnection.clusterNodes",
+};
 
 const workloads = (objects: K8sObject[]) =>
   objects.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind));
@@ -99,9 +100,7 @@ describe("chart: workloads of both planes", () => {
         HOST: "only with controlPlane.config.host",
         SWITCHYARD_DATA_DIR: "local mode only",
         GRPC_TLS_CLIENT_CA_FILE: "only with configStream.tls.mutual",
-        // The chart reaches one Redis by REDIS_URL; TLS files, ACL users, Sentinel and Cluster go through
-        // extraEnv (and extra volumes) until it has values for them.
-        ...Object.fromEntries(REDIS_EXTRA.map((k) => [k, "Redis TLS/ACL/Sentinel/Cluster: extraEnv for now"])),
+        ...REDIS_ONLY_WITH,
       },
       "Data plane": {
         HOST: "only with dataPlane.config.host",
@@ -111,9 +110,7 @@ describe("chart: workloads of both planes", () => {
         NODE_LABELS: "only with dataPlane.config.nodeLabels",
         SWITCHYARD_DATA_DIR: "SNAPSHOT_FILE is set instead",
         SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: "a test hook",
-        // The chart reaches one Redis by REDIS_URL; TLS files, ACL users, Sentinel and Cluster go through
-        // extraEnv (and extra volumes) until it has values for them.
-        ...Object.fromEntries(REDIS_EXTRA.map((k) => [k, "Redis TLS/ACL/Sentinel/Cluster: extraEnv for now"])),
+        ...REDIS_ONLY_WITH,
         HTTPS_PROXY: "only with dataPlane.config.httpsProxy",
         HTTP_PROXY: "only with dataPlane.config.httpProxy",
         NO_PROXY: "only with dataPlane.config.noProxy",

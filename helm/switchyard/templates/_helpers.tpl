@@ -65,7 +65,7 @@ app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 
 {{/* True when at least one secret is given as a literal value, so the chart writes its own Secret. */}}
 {{- define "switchyard.chartSecret" -}}
-{{- range $entry := list "adminToken" "nodeToken" "nodeTokenPrevious" "masterKey" "databaseUrl" "redisUrl" "snapshotKey" -}}
+{{- range $entry := list "adminToken" "nodeToken" "nodeTokenPrevious" "masterKey" "databaseUrl" "redisUrl" "snapshotKey" "redisPassword" "redisSentinelPassword" -}}
 {{- if (index $.Values.secrets $entry).value -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
@@ -233,6 +233,10 @@ annotations:
 - ports:
     - protocol: TCP
       port: {{ .Values.networkPolicy.externalRedisPort }}
+    {{- range .Values.networkPolicy.externalRedisExtraPorts }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
   {{- with .Values.networkPolicy.externalRedisTo }}
   to:
     {{- toYaml . | nindent 4 }}
@@ -253,7 +257,7 @@ annotations:
 
 {{/* True when some secret is read from the shared secrets.existingSecret. */}}
 {{- define "switchyard.usesSharedSecret" -}}
-{{- range $entry := list "adminToken" "nodeToken" "masterKey" "databaseUrl" "redisUrl" -}}
+{{- range $entry := concat (list "adminToken" "nodeToken" "masterKey" "databaseUrl") (ternary (list "redisUrl") (list) (empty (include "switchyard.redisTopology" $))) -}}
 {{- $e := index $.Values.secrets $entry -}}
 {{- if not (or $e.value $e.existingSecret) -}}true{{- end -}}
 {{- end -}}
@@ -276,4 +280,94 @@ annotations:
 {{- fail "configStream.tls.mutual needs an issuer: set configStream.tls.mutual.issuerRef.name or configStream.tls.certManager.issuerRef.name" -}}
 {{- end -}}
 {{- toYaml $ref -}}
+{{- end -}}
+
+{{/* "sentinel" or "cluster" when redisConnection names Redis that way (then REDIS_URL is not set), else empty. */}}
+{{- define "switchyard.redisTopology" -}}
+{{- $r := .Values.redisConnection -}}
+{{- if and $r.sentinels $r.clusterNodes -}}
+{{- fail "redisConnection: set sentinels or clusterNodes, not both" -}}
+{{- else if $r.sentinels -}}
+{{- if not $r.sentinelMaster }}{{ fail "redisConnection.sentinelMaster is required with redisConnection.sentinels" }}{{ end -}}
+sentinel
+{{- else if $r.clusterNodes -}}
+cluster
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Redis connection settings both planes read (docs/limits.md, "Redis connection"), as ConfigMap entries.
+Only what is set is written; the apps treat a missing variable as unset. REDIS_TLS is never written as
+"false": a rediss:// URL in the Secret turns TLS on, and an explicit false beside it would be refused.
+*/}}
+{{- define "switchyard.redisConfig" -}}
+{{- $r := .Values.redisConnection -}}
+{{- $topology := include "switchyard.redisTopology" . -}}
+{{- if $r.tls.enabled }}
+REDIS_TLS: "true"
+{{- end }}
+{{- if $r.tls.existingSecret }}
+{{- if not $r.tls.enabled }}{{ fail "redisConnection.tls.existingSecret needs redisConnection.tls.enabled" }}{{ end }}
+REDIS_TLS_CA_FILE: /etc/switchyard/redis-tls/ca.crt
+{{- if $r.tls.clientCertificate }}
+REDIS_TLS_CERT_FILE: /etc/switchyard/redis-tls/tls.crt
+REDIS_TLS_KEY_FILE: /etc/switchyard/redis-tls/tls.key
+{{- end }}
+{{- else if $r.tls.clientCertificate }}
+{{- fail "redisConnection.tls.clientCertificate needs redisConnection.tls.existingSecret" }}
+{{- end }}
+{{- with $r.tls.serverName }}
+REDIS_TLS_SERVER_NAME: {{ . | quote }}
+{{- end }}
+{{- with $r.username }}
+REDIS_USERNAME: {{ . | quote }}
+{{- end }}
+{{- if eq $topology "sentinel" }}
+REDIS_SENTINELS: {{ $r.sentinels | quote }}
+REDIS_SENTINEL_MASTER: {{ $r.sentinelMaster | quote }}
+{{- else if eq $topology "cluster" }}
+REDIS_CLUSTER_NODES: {{ $r.clusterNodes | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The Redis secrets of both planes, as EnvVars: REDIS_URL unless Sentinel or Cluster names Redis, and the passwords. */}}
+{{- define "switchyard.redisSecretEnv" -}}
+{{- $topology := include "switchyard.redisTopology" . -}}
+{{- $out := list -}}
+{{- if not $topology -}}
+{{- $out = append $out (include "switchyard.secretEnv" (list . "redisUrl" "REDIS_URL") | trim) -}}
+{{- end -}}
+{{- $out = append $out (include "switchyard.secretEnv" (list . "redisPassword" "REDIS_PASSWORD" true) | trim) -}}
+{{- if eq $topology "sentinel" -}}
+{{- $out = append $out (include "switchyard.secretEnv" (list . "redisSentinelPassword" "REDIS_SENTINEL_PASSWORD" true) | trim) -}}
+{{- end -}}
+{{- without $out "" | join "\n" -}}
+{{- end -}}
+
+{{/* The volumeMount of the Redis TLS Secret, when there is one. */}}
+{{- define "switchyard.redisTlsMount" -}}
+{{- if .Values.redisConnection.tls.existingSecret -}}
+- name: redis-tls
+  mountPath: /etc/switchyard/redis-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The volume of the Redis TLS Secret, when there is one: only the files the settings name. */}}
+{{- define "switchyard.redisTlsVolume" -}}
+{{- $t := .Values.redisConnection.tls -}}
+{{- if $t.existingSecret -}}
+- name: redis-tls
+  secret:
+    secretName: {{ $t.existingSecret }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+      {{- if $t.clientCertificate }}
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+      {{- end }}
+{{- end }}
 {{- end -}}
