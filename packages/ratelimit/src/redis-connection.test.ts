@@ -79,21 +79,21 @@ describe("createRedisConnection", () => {
     const redis = await startRedis(["--enable-debug-command", "yes"]);
     const client = createRedisConnection({ url: redis.url }, { commandTimeoutMs: 50 }) as Redis;
     client.on("error", () => {});
+    const blocker = new Redis(redis.url, { retryStrategy: () => null });
+    blocker.on("error", () => {});
     try {
       await ready(client);
-      const blocker = new Redis(redis.url);
-      // Connected first: on a loaded machine a fresh connection took longer than the wait below, and the GET
-      // was answered before the server began to sleep.
-      await blocker.ping();
-      // DEBUG SLEEP stalls the single-threaded server for everyone.
+      expect(await blocker.ping()).toBe("PONG");
+      // DEBUG SLEEP stalls the single-threaded server for everyone. The blocker is connected first: on a loaded
+      // machine a fresh connection took longer than the wait below, and the GET was answered before the sleep.
       const stall = blocker.debug("SLEEP", "1").catch(() => {});
       await new Promise((r) => setTimeout(r, 100));
       const started = Date.now();
       await expect(client.get("k")).rejects.toThrow(/timed out/i);
       expect(Date.now() - started).toBeLessThan(300);
       await stall;
-      blocker.disconnect();
     } finally {
+      blocker.disconnect();
       client.disconnect();
       await redis.stop();
     }

@@ -160,6 +160,11 @@ export function createRedisConnection(config: RedisConnectionConfig, opts: Redis
     const clusterOptions: ClusterOptions = {
       enableOfflineQueue: false,
       clusterRetryStrategy: (times) => Math.min(times * 100, 1_000),
+      // The ready check sends CLUSTER INFO to a random node; a node whose connection is still being opened
+      // (callers that open every node at once, like the limit engine) fails it, and the Cluster reconnects
+      // from scratch, again and again. Without it the Cluster is ready once it has the slot map; a cluster
+      // that is down answers CLUSTERDOWN per command, which the failure policies handle like any error.
+      enableReadyCheck: false,
       retryDelayOnFailover: 0,
       retryDelayOnClusterDown: 0,
       retryDelayOnTryAgain: 20,
