@@ -47,7 +47,11 @@ async function propagation(cp: BenchControlPlane, nodes: BenchDataPlane[], route
   };
 }
 
-/** Adds `n` consumers, each with one key and one limit, straight in SQL (the admin API is not what is measured). */
+/**
+ * Adds `n` consumers, each with one key and one limit, straight in SQL (the admin API is not what is measured),
+ * with a change row per consumer as every write appends one (the control plane builds from the change rows
+ * since its last build; a consumer's change reads its keys and limits with it).
+ */
 async function grow(url: string, n: number, tag: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -60,6 +64,11 @@ async function grow(url: string, n: number, tag: string): Promise<void> {
   await c.query(
     `insert into limits (kind, "window", scope, scope_id, "limit", failure_policy)
        select 'requests', 'minute', 'consumer', id::text, 1000, 'allow' from consumers where name like $1`,
+    [`${tag}-%`],
+  );
+  await c.query(
+    `insert into config_changes (entity_kind, entity_id, op)
+       select 'consumer', id, 'create' from consumers where name like $1 order by id`,
     [`${tag}-%`],
   );
   await c.end();
@@ -91,45 +100,49 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
   const started = Date.now();
   const dp = await startDataPlane(`dp-size-${consumers}`, cp.grpcAddress);
   const readyMs = Date.now() - started;
-  const m = (name: string) => metric(dp.metricsUrl, name);
-  const full = {
-    decodeMs: ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000,
-    compileMs: ((await m("switchyard_dataplane_config_apply_duration_seconds_sum")) ?? 0) * 1000,
-  };
-  // One key added to a consumer: a delta of one entity against the node's snapshot.
-  const consumerId = (await admin(cp, "GET", "/consumers?limit=1")).body.data[0].id as string;
-  const beforeDeltaBuild = await builds(cp);
-  const probe = probeLatency(dp.url);
-  const before = Date.now();
-  const { generation: keyGen } = await admin(cp, "POST", `/consumers/${consumerId}/keys`, { name: "delta" });
-  const deltaAckMs = (await fleetAckedAt(cp, [dp.nodeId], keyGen as bigint)) - before;
-  await new Promise((r) => setTimeout(r, 300));
-  const slowestRequestDuringDeltaMs = await probe.stop();
-  const deltaDecodeMs =
-    ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000 - full.decodeMs;
-  const deltaCompileMs =
-    ((await m("switchyard_dataplane_config_apply_duration_seconds_sum")) ?? 0) * 1000 - full.compileMs;
-  const deltaBuildMs = await buildMsSince(cp, beforeDeltaBuild);
-  const result = {
-    consumers,
-    apiKeys: consumers + 1,
-    snapshotBytes: await m("switchyard_dataplane_config_snapshot_bytes"),
-    controlPlaneBuildMs: Math.round(buildMs),
-    dataPlaneStartToReadyMs: readyMs,
-    fullDecodeMs: Math.round(full.decodeMs),
-    fullCompileMs: Math.round(full.compileMs),
-    oneKeyDeltaCommitToAckMs: deltaAckMs,
-    oneKeyDeltaBuildMs: Math.round(deltaBuildMs),
-    oneKeyDeltaDecodeMs: Math.round(deltaDecodeMs),
-    oneKeyDeltaCompileMs: Math.round(deltaCompileMs),
-    dataPlaneRssMiB: Math.round(((await m("process_resident_memory_bytes")) ?? 0) / 2 ** 20),
-    dataPlaneHeapUsedMiB: Math.round(((await m("nodejs_heap_size_used_bytes")) ?? 0) / 2 ** 20),
-    slowestRequestDuringDeltaMs,
-    deltaSends: await metric(cp.metricsUrl, "switchyard_controlplane_snapshot_sends_total", { kind: "delta" }),
-  };
-  await dp.stop();
-  await admin(cp, "DELETE", `/providers/${provider.id}`);
-  return result;
+  try {
+    const m = (name: string) => metric(dp.metricsUrl, name);
+    const full = {
+      decodeMs: ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000,
+      compileMs: ((await m("switchyard_dataplane_config_apply_duration_seconds_sum")) ?? 0) * 1000,
+    };
+    // One key added to a consumer: a delta of one entity against the node's snapshot.
+    const consumerId = (await admin(cp, "GET", "/consumers?limit=1")).body.data[0].id as string;
+    const beforeDeltaBuild = await builds(cp);
+    const probe = probeLatency(dp.url);
+    const before = Date.now();
+    const { generation: keyGen } = await admin(cp, "POST", `/consumers/${consumerId}/keys`, { name: "delta" });
+    const deltaAckMs = (await fleetAckedAt(cp, [dp.nodeId], keyGen as bigint)) - before;
+    await new Promise((r) => setTimeout(r, 300));
+    const slowestRequestDuringDeltaMs = await probe.stop();
+    const deltaDecodeMs =
+      ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000 - full.decodeMs;
+    const deltaCompileMs =
+      ((await m("switchyard_dataplane_config_apply_duration_seconds_sum")) ?? 0) * 1000 - full.compileMs;
+    const deltaBuildMs = await buildMsSince(cp, beforeDeltaBuild);
+    const result = {
+      consumers,
+      apiKeys: consumers + 1,
+      snapshotBytes: await m("switchyard_dataplane_config_snapshot_bytes"),
+      controlPlaneBuildMs: Math.round(buildMs),
+      dataPlaneStartToReadyMs: readyMs,
+      fullDecodeMs: Math.round(full.decodeMs),
+      fullCompileMs: Math.round(full.compileMs),
+      oneKeyDeltaCommitToAckMs: deltaAckMs,
+      oneKeyDeltaBuildMs: Math.round(deltaBuildMs),
+      oneKeyDeltaDecodeMs: Math.round(deltaDecodeMs),
+      oneKeyDeltaCompileMs: Math.round(deltaCompileMs),
+      dataPlaneRssMiB: Math.round(((await m("process_resident_memory_bytes")) ?? 0) / 2 ** 20),
+      dataPlaneHeapUsedMiB: Math.round(((await m("nodejs_heap_size_used_bytes")) ?? 0) / 2 ** 20),
+      slowestRequestDuringDeltaMs,
+      deltaSends: await metric(cp.metricsUrl, "switchyard_controlplane_snapshot_sends_total", { kind: "delta" }),
+    };
+    await admin(cp, "DELETE", `/providers/${provider.id}`);
+    return result;
+  } finally {
+    // Also when a wait timed out: a node left running would skew every later measurement.
+    await dp.stop();
+  }
 }
 
 async function main(): Promise<void> {
