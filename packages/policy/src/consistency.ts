@@ -1,8 +1,9 @@
-import { API_VERSION_KIND, type ConfigSnapshot } from "./types.ts";
+import { limitProblem } from "./schemas.ts";
+import { API_VERSION_KIND, type ConfigSnapshot, type LimitScope } from "./types.ts";
 
 /** One reason a snapshot cannot be served, naming the entity at fault. */
 export interface ConsistencyProblem {
-  readonly entityKind: "provider" | "route" | "consumer" | "api_key" | "limit" | "snapshot";
+  readonly entityKind: "provider" | "route" | "consumer" | "group" | "api_key" | "limit" | "price" | "snapshot";
   readonly entityId: string;
   readonly message: string;
 }
@@ -41,6 +42,14 @@ export function checkConsistency(s: ConfigSnapshot, knownSchemaVersion: number):
     s.consumers.map((c) => c.id),
   );
   dup(
+    "group",
+    s.groups.map((g) => g.id),
+  );
+  dup(
+    "price",
+    s.prices.map((p) => p.id),
+  );
+  dup(
     "api_key",
     s.apiKeys.map((k) => k.id),
   );
@@ -51,6 +60,22 @@ export function checkConsistency(s: ConfigSnapshot, knownSchemaVersion: number):
 
   const providers = new Map(s.providers.map((p) => [p.id, p]));
   const consumers = new Set(s.consumers.map((c) => c.id));
+  const groups = new Set(s.groups.map((g) => g.id));
+  for (const c of s.consumers) {
+    if (c.groupId !== null && !groups.has(c.groupId)) {
+      problems.push({ entityKind: "consumer", entityId: c.id, message: `group ${c.groupId} does not exist` });
+    }
+  }
+  const models = new Set<string>();
+  for (const p of s.prices) {
+    if (models.has(p.model))
+      problems.push({ entityKind: "price", entityId: p.id, message: `model ${p.model} is priced twice` });
+    models.add(p.model);
+    const values = [p.inputPerMTok, p.outputPerMTok, p.cachedInputPerMTok ?? 0];
+    if (!values.every((v) => Number.isFinite(v) && v >= 0)) {
+      problems.push({ entityKind: "price", entityId: p.id, message: "prices must be non-negative numbers" });
+    }
+  }
   for (const p of s.providers) {
     if (p.kind !== "mock" && !isHttpUrl(p.baseUrl)) {
       problems.push({ entityKind: "provider", entityId: p.id, message: "base URL is not an http(s) URL" });
@@ -82,12 +107,24 @@ export function checkConsistency(s: ConfigSnapshot, knownSchemaVersion: number):
     if (hashes.has(k.hash)) problems.push({ entityKind: "api_key", entityId: k.id, message: "hash is used twice" });
     hashes.add(k.hash);
   }
+  const routes = new Set(s.routes.map((r) => r.id));
+  const scoped: Record<LimitScope, ReadonlySet<string> | null> = {
+    consumer: consumers,
+    consumer_group: groups,
+    route: routes,
+    provider: new Set(providers.keys()),
+    global: null,
+  };
   for (const l of s.limits) {
-    if (!Number.isSafeInteger(l.limit) || l.limit < 0) {
-      problems.push({ entityKind: "limit", entityId: l.id, message: "limit must be a non-negative integer" });
+    if (!(l.limit >= 0)) {
+      problems.push({ entityKind: "limit", entityId: l.id, message: "limit must not be negative" });
     }
-    if (l.scope === "consumer" && !consumers.has(l.scopeId)) {
-      problems.push({ entityKind: "limit", entityId: l.id, message: `consumer ${l.scopeId} does not exist` });
+    const problem = limitProblem(l);
+    if (problem)
+      problems.push({ entityKind: "limit", entityId: l.id, message: `${problem.field}: ${problem.message}` });
+    const known = scoped[l.scope];
+    if (known && !known.has(l.scopeId)) {
+      problems.push({ entityKind: "limit", entityId: l.id, message: `${l.scope} ${l.scopeId} does not exist` });
     }
   }
   return problems;

@@ -2,10 +2,15 @@ import { z } from "zod";
 import {
   API_VERSION_KIND,
   FAILURE_POLICIES,
+  LEGACY_FAILURE_POLICIES,
   LIMIT_KINDS,
+  LIMIT_MODES,
   LIMIT_SCOPES,
   LIMIT_WINDOWS,
+  type LimitKind,
+  type LimitSpec,
   PROVIDER_KINDS,
+  UNPRICED_POLICIES,
 } from "./types.ts";
 
 const name = z
@@ -126,6 +131,7 @@ export const consumerCreateSchema = z
     name,
     metadata: metadata.default({}),
     enabled: z.boolean().default(true),
+    groupId: z.uuid().nullable().default(null),
   })
   .strict();
 /** Parsed consumer creation input. */
@@ -133,7 +139,12 @@ export type ConsumerCreate = z.infer<typeof consumerCreateSchema>;
 
 /** Body of `PATCH /admin/v1/consumers/{id}`. */
 export const consumerUpdateSchema = z
-  .object({ name: name.optional(), metadata: metadata.optional(), enabled: z.boolean().optional() })
+  .object({
+    name: name.optional(),
+    metadata: metadata.optional(),
+    enabled: z.boolean().optional(),
+    groupId: z.uuid().nullable().optional(),
+  })
   .strict();
 /** Parsed consumer update input. */
 export type ConsumerUpdate = z.infer<typeof consumerUpdateSchema>;
@@ -143,37 +154,125 @@ export const keyCreateSchema = z.object({ name: z.string().min(1).max(64).option
 /** Parsed key creation input. */
 export type KeyCreate = z.infer<typeof keyCreateSchema>;
 
-/** Body of `POST /admin/v1/limits`, in the general shape; see {@link unsupportedLimitField}. */
+const failurePolicy = z.preprocess(
+  (v) => (typeof v === "string" && Object.hasOwn(LEGACY_FAILURE_POLICIES, v) ? LEGACY_FAILURE_POLICIES[v] : v),
+  z.enum(FAILURE_POLICIES),
+);
+const limitValue = z.number().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** One reason a limit's fields do not fit together, naming the field. */
+export interface LimitProblem {
+  readonly field: "window" | "scopeId" | "limit" | "onUnpriced" | "streamCutoff";
+  readonly message: string;
+}
+
+/** Kinds counted in tokens or money, the ones a stream can be cut off by. */
+const METERED_KINDS: ReadonlySet<LimitKind> = new Set(["input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
+
+/**
+ * Checks the rules that tie a limit's fields together, for a new limit and for a patched one: concurrency has
+ * no window and every other kind has one; `global` has no scope id and every other scope has one; the limit
+ * is an integer except a USD budget (at most six decimals, it is counted in micro-dollars); `onUnpriced` only
+ * means something for cost limits and `streamCutoff` only for token and cost limits.
+ */
+export function limitProblem(
+  l: Pick<LimitSpec, "kind" | "window" | "scope" | "scopeId" | "limit" | "onUnpriced" | "streamCutoff">,
+): LimitProblem | null {
+  if (l.kind === "concurrency" && l.window !== null) {
+    return { field: "window", message: "concurrency limits have no window; leave it out or null" };
+  }
+  if (l.kind !== "concurrency" && l.window === null) return { field: "window", message: "window is required" };
+  if (l.scope === "global" && l.scopeId !== "") return { field: "scopeId", message: "global limits have no scopeId" };
+  if (l.scope !== "global" && l.scopeId === "")
+    return { field: "scopeId", message: `scopeId is required for scope ${l.scope}` };
+  if (l.kind === "cost_usd") {
+    if (
+      !Number.isSafeInteger(Math.round(l.limit * 1e6)) ||
+      Math.abs(l.limit * 1e6 - Math.round(l.limit * 1e6)) > 1e-6
+    ) {
+      return { field: "limit", message: "a USD limit has at most six decimals" };
+    }
+  } else if (!Number.isSafeInteger(l.limit)) {
+    return { field: "limit", message: `a ${l.kind} limit is a whole number` };
+  }
+  if (l.kind !== "cost_usd" && l.onUnpriced !== "deny") {
+    return { field: "onUnpriced", message: "onUnpriced applies only to cost_usd limits" };
+  }
+  if (l.streamCutoff && !METERED_KINDS.has(l.kind)) {
+    return { field: "streamCutoff", message: "streamCutoff applies only to token and cost_usd limits" };
+  }
+  return null;
+}
+
+/**
+ * Body of `POST /admin/v1/limits`. `window` is left out (or null) for concurrency limits; `onUnpriced`
+ * defaults to `deny` (an unpriced model is refused by a budget, never counted as free).
+ */
 export const limitCreateSchema = z
   .object({
     kind: z.enum(LIMIT_KINDS),
-    window: z.enum(LIMIT_WINDOWS),
+    window: z.enum(LIMIT_WINDOWS).nullable().default(null),
     scope: z.enum(LIMIT_SCOPES),
     scopeId: z.string().max(128).default(""),
-    limit: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    failurePolicy: z.enum(FAILURE_POLICIES).default("deny"),
+    limit: limitValue,
+    failurePolicy: failurePolicy.default("fail-closed"),
+    mode: z.enum(LIMIT_MODES).default("enforce"),
+    onUnpriced: z.enum(UNPRICED_POLICIES).default("deny"),
+    streamCutoff: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((l, ctx) => {
+    const problem = limitProblem(l);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  });
 /** Parsed limit creation input. */
 export type LimitCreate = z.infer<typeof limitCreateSchema>;
 
-/** Body of `PATCH /admin/v1/limits/{id}`. */
+/**
+ * Body of `PATCH /admin/v1/limits/{id}`: kind, window and scope are fixed once created (counters are keyed by
+ * them); the handler checks the patched limit with {@link limitProblem}.
+ */
 export const limitUpdateSchema = z
-  .object({ limit: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), failurePolicy: z.enum(FAILURE_POLICIES) })
+  .object({
+    limit: limitValue,
+    failurePolicy,
+    mode: z.enum(LIMIT_MODES),
+    onUnpriced: z.enum(UNPRICED_POLICIES),
+    streamCutoff: z.boolean(),
+  })
   .partial()
   .strict();
 /** Parsed limit update input. */
 export type LimitUpdate = z.infer<typeof limitUpdateSchema>;
 
-/**
- * Which field of a well-formed limit this release cannot enforce yet (answered with 422), or null.
- * Only requests per minute per consumer is enforced until the limits issue lands.
- */
-export function unsupportedLimitField(
-  l: Pick<LimitCreate, "kind" | "window" | "scope">,
-): "kind" | "window" | "scope" | null {
-  if (l.kind !== "requests") return "kind";
-  if (l.window !== "minute") return "window";
-  if (l.scope !== "consumer") return "scope";
-  return null;
-}
+/** Body of `POST /admin/v1/groups`. */
+export const groupCreateSchema = z.object({ name }).strict();
+/** Parsed group creation input. */
+export type GroupCreate = z.infer<typeof groupCreateSchema>;
+
+/** Body of `PATCH /admin/v1/groups/{id}`. */
+export const groupUpdateSchema = z.object({ name: name.optional() }).strict();
+/** Parsed group update input. */
+export type GroupUpdate = z.infer<typeof groupUpdateSchema>;
+
+const perMTok = z.number().min(0).max(1_000_000);
+
+/** Body of `POST /admin/v1/prices`: USD per million tokens for one upstream model. */
+export const priceCreateSchema = z
+  .object({
+    model: upstreamModel,
+    inputPerMTok: perMTok,
+    outputPerMTok: perMTok,
+    cachedInputPerMTok: perMTok.nullable().default(null),
+  })
+  .strict();
+/** Parsed price creation input. */
+export type PriceCreate = z.infer<typeof priceCreateSchema>;
+
+/** Body of `PATCH /admin/v1/prices/{id}`. */
+export const priceUpdateSchema = z
+  .object({ inputPerMTok: perMTok, outputPerMTok: perMTok, cachedInputPerMTok: perMTok.nullable() })
+  .partial()
+  .strict();
+/** Parsed price update input. */
+export type PriceUpdate = z.infer<typeof priceUpdateSchema>;

@@ -22,16 +22,18 @@ const input = (apiVersion: string | null, strict: boolean, kind: "azure-openai" 
     consumers: [],
     apiKeys: [],
     limits: [],
+    groups: [],
+    prices: [],
   }) satisfies SnapshotInput;
 
 describe("canonicalJson", () => {
-  it("leaves new fields out while they hold their defaults, so older peers compute the same version", () => {
+  it("leaves entity fields added later out while they hold their defaults, so the version only moves when they are set", () => {
     const text = canonicalJson(buildSnapshot(input(null, false)));
     expect(text).not.toContain("apiVersion");
     expect(text).not.toContain("strict");
     // Exactly the text a build without those fields produced.
     expect(text).toBe(
-      '{"apiKeys":[],"consumers":[],"limits":[],"providers":[{"apiKey":"k","baseUrl":"https://res.openai.azure.com",' +
+      '{"apiKeys":[],"consumers":[],"groups":[],"limits":[],"prices":[],"providers":[{"apiKey":"k","baseUrl":"https://res.openai.azure.com",' +
         '"connectTimeoutMs":1000,"firstByteTimeoutMs":1000,"id":"p1","kind":"azure-openai","name":"az"}],' +
         `"routes":[{"alias":"gpt","id":"r1","providerId":"p1","upstreamModel":"dep"}],"schemaVersion":${SNAPSHOT_SCHEMA_VERSION}}`,
     );

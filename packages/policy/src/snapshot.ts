@@ -1,8 +1,10 @@
 import {
   type ApiKeySpec,
   type ConfigSnapshot,
+  type ConsumerGroupSpec,
   type ConsumerSpec,
   type LimitSpec,
+  type PriceSpec,
   type ProviderSpec,
   type RouteSpec,
   SNAPSHOT_SCHEMA_VERSION,
@@ -13,8 +15,10 @@ export interface SnapshotInput {
   providers: readonly ProviderSpec[];
   routes: readonly RouteSpec[];
   consumers: readonly ConsumerSpec[];
+  groups: readonly ConsumerGroupSpec[];
   apiKeys: readonly ApiKeySpec[];
   limits: readonly LimitSpec[];
+  prices: readonly PriceSpec[];
 }
 
 function byId<T extends { id: string }>(items: readonly T[]): readonly T[] {
@@ -33,8 +37,10 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     providers: byId(input.providers),
     routes: byId(input.routes),
     consumers: byId(input.consumers),
+    groups: byId(input.groups),
     apiKeys: byId(input.apiKeys),
     limits: byId(input.limits),
+    prices: byId(input.prices),
   });
 }
 
@@ -49,6 +55,10 @@ export const CANONICAL_DEFAULTS: Readonly<Record<string, unknown>> = Object.free
   apiVersion: null,
   strict: false,
   allowInternal: false,
+  groupId: null,
+  mode: "enforce",
+  onUnpriced: "deny",
+  streamCutoff: false,
 });
 
 /** Whether `key: value` is left out of the canonical form (an undefined value, or a new field at its default). */

@@ -14,7 +14,10 @@ export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 /** The only provider kind with an `apiVersion` setting (Azure OpenAI's `api-version` query parameter). */
 export const API_VERSION_KIND = "azure-openai" satisfies ProviderKind;
 
-/** Limit kinds in the general shape; the admin API accepts only `requests` for now. */
+/**
+ * What a limit counts: requests, tokens (input, output or both), concurrent in-flight requests, or spend in
+ * USD (from the price catalog).
+ */
 export const LIMIT_KINDS = [
   "requests",
   "input_tokens",
@@ -26,24 +29,43 @@ export const LIMIT_KINDS = [
 /** One limit kind. */
 export type LimitKind = (typeof LIMIT_KINDS)[number];
 
-/** Limit windows in the general shape; only `minute` is accepted for now. */
+/** Fixed UTC calendar windows a counted limit resets on; `concurrency` limits have none. */
 export const LIMIT_WINDOWS = ["second", "minute", "hour", "day", "month"] as const;
 /** One limit window. */
 export type LimitWindow = (typeof LIMIT_WINDOWS)[number];
 
-/** Limit scopes in the general shape; only `consumer` is accepted for now. */
+/**
+ * What a limit is shared by: one consumer, every member of a consumer group, every caller of a route, every
+ * call to a provider, or all traffic. Several limits of different scopes may apply to one request.
+ */
 export const LIMIT_SCOPES = ["consumer", "consumer_group", "route", "provider", "global"] as const;
 /** One limit scope. */
 export type LimitScope = (typeof LIMIT_SCOPES)[number];
 
 /**
- * What a data plane does when the shared limiter (Redis) cannot answer:
- * `deny` rejects (fail closed), `allow` admits (fail open). `local` (a per-node share) arrives with the
- * limits issue, because it needs the fleet size in the snapshot.
+ * What a data plane does when the shared limiter (Redis) cannot answer: `fail-closed` rejects (503),
+ * `fail-open` admits without counting, `local` enforces the node's share of the limit (limit / fleet size,
+ * rounded up) in memory.
  */
-export const FAILURE_POLICIES = ["deny", "allow"] as const;
+export const FAILURE_POLICIES = ["fail-open", "fail-closed", "local"] as const;
 /** One failure policy. */
 export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
+
+/** Failure policy names of the first release, still accepted on input: `deny` is `fail-closed`, `allow` `fail-open`. */
+export const LEGACY_FAILURE_POLICIES: Readonly<Record<string, FailurePolicy>> = Object.freeze({
+  deny: "fail-closed",
+  allow: "fail-open",
+});
+
+/** `enforce` rejects over the limit; `shadow` counts and reports what it would have rejected, rejecting nothing. */
+export const LIMIT_MODES = ["enforce", "shadow"] as const;
+/** One limit mode. */
+export type LimitMode = (typeof LIMIT_MODES)[number];
+
+/** What a `cost_usd` limit does with a model the price catalog has no price for: admit it or refuse it. */
+export const UNPRICED_POLICIES = ["allow", "deny"] as const;
+/** One unpriced-model policy. */
+export type UnpricedPolicy = (typeof UNPRICED_POLICIES)[number];
 
 /** A provider as the data plane needs it: where to send requests and with which credential. */
 export interface ProviderSpec {
@@ -89,6 +111,28 @@ export interface ConsumerSpec {
   readonly id: string;
   readonly name: string;
   readonly enabled: boolean;
+  /** The consumer group (team) the consumer belongs to, or null; group limits apply to all members. */
+  readonly groupId: string | null;
+}
+
+/** A consumer group (team): limits of scope `consumer_group` are shared by its members. */
+export interface ConsumerGroupSpec {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * The price of one upstream model, in USD per million tokens. Matched against a route's upstream model; a
+ * model without a price is unpriced (never free).
+ */
+export interface PriceSpec {
+  readonly id: string;
+  /** The upstream model name, as sent to the provider (`gpt-4o-mini`, `claude-sonnet-4-5`). */
+  readonly model: string;
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
+  /** Price of cached input tokens; null means the input price. */
+  readonly cachedInputPerMTok: number | null;
 }
 
 /** An active API key, known to data planes only by its SHA-256 hash. */
@@ -99,20 +143,30 @@ export interface ApiKeySpec {
   readonly hash: string;
 }
 
-/** A limit in the general shape the limits issue fills in. */
+/** A limit: what it counts, over which window, shared by whom, and what happens when Redis is away. */
 export interface LimitSpec {
   readonly id: string;
   readonly kind: LimitKind;
-  readonly window: LimitWindow;
+  /** The counting window; null exactly for `concurrency`. */
+  readonly window: LimitWindow | null;
   readonly scope: LimitScope;
-  /** Id of the scoped entity (a consumer id for scope `consumer`); empty for `global`. */
+  /** Id of the scoped entity (consumer, group, route or provider id); empty for `global`. */
   readonly scopeId: string;
+  /**
+   * The limit: requests, tokens or concurrent requests (a non-negative integer), or USD for `cost_usd` (at
+   * most six decimals).
+   */
   readonly limit: number;
   readonly failurePolicy: FailurePolicy;
+  readonly mode: LimitMode;
+  /** `cost_usd` only: whether a request to an unpriced model is admitted; `deny` for other kinds. */
+  readonly onUnpriced: UnpricedPolicy;
+  /** Token and cost limits only: cut a stream off with a final error event once the limit is exhausted. */
+  readonly streamCutoff: boolean;
 }
 
 /** The schema version of {@link ConfigSnapshot}; a node never applies a newer one than it knows. */
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const SNAPSHOT_SCHEMA_VERSION = 2;
 
 /** The whole configuration a data plane serves from. Immutable; entities sorted by id. */
 export interface ConfigSnapshot {
@@ -120,8 +174,10 @@ export interface ConfigSnapshot {
   readonly providers: readonly ProviderSpec[];
   readonly routes: readonly RouteSpec[];
   readonly consumers: readonly ConsumerSpec[];
+  readonly groups: readonly ConsumerGroupSpec[];
   readonly apiKeys: readonly ApiKeySpec[];
   readonly limits: readonly LimitSpec[];
+  readonly prices: readonly PriceSpec[];
 }
 
 /** A snapshot with its identity (`version`, SHA-256 of the canonical payload) and order (`generation`). */
