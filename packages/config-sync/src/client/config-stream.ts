@@ -52,6 +52,8 @@ export interface StreamAttemptOptions {
   keepalive: KeepaliveOptions;
   /** Called once the control plane accepted the Hello. */
   onConnected(): void;
+  /** Told the fleet size whenever a message carries one (0, "unknown", is never passed on). */
+  onFleetSize(size: number): void;
   /** Decides the answer to a snapshot; calls are made one at a time, in arrival order. */
   answer(m: SnapshotMessage): Promise<SnapshotAnswer>;
 }
@@ -98,10 +100,15 @@ export function openConfigStream(opts: StreamAttemptOptions): StreamAttempt {
   });
   call.on("data", (msg) => {
     const m = decodeControlMessage(msg);
+    if (m.type === "fleet") {
+      opts.onFleetSize(m.fleetSize);
+      return;
+    }
     if (m.type !== "snapshot") {
       logger.debug({}, "unknown control plane message ignored");
       return;
     }
+    if (m.fleetSize > 0) opts.onFleetSize(m.fleetSize);
     answers = answers
       .then(() => opts.answer(m))
       .then((a) => {

@@ -23,6 +23,11 @@ export interface ConfigWatcher {
   stop(): Promise<void>;
   /** Version of the snapshot currently applied, or null before the first one. */
   appliedVersion(): string | null;
+  /**
+   * Data-plane nodes the control plane last said are connected (this one included), or null before it said;
+   * a `local` failure policy enforces ceil(limit / fleetSize) per node. Kept across reconnects.
+   */
+  fleetSize(): number | null;
 }
 
 /**
@@ -39,6 +44,7 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
     healthyAfterMs: HEALTHY_AFTER_MS,
   });
   let applied: VersionedSnapshot | null = null;
+  let fleet: number | null = null;
   let started = false;
   let stopped = false;
   let attempt: StreamAttempt | null = null;
@@ -145,11 +151,17 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
         protocolVersion: PROTOCOL_VERSION,
         lastAppliedVersion: applied?.version ?? null,
         lastAppliedGeneration: applied?.generation ?? null,
-        capabilities: [CAPABILITIES.delta],
+        capabilities: [CAPABILITIES.delta, CAPABILITIES.fleetSize],
       },
       logger,
       keepalive: opts.keepalive ?? DEFAULT_KEEPALIVE,
       onConnected: () => setState("connected"),
+      onFleetSize: (size) => {
+        if (size === fleet) return;
+        fleet = size;
+        logger.debug({ fleetSize: size }, "fleet size changed");
+        opts.onFleetSize?.(size);
+      },
       answer,
     });
     attempt = current;
@@ -189,5 +201,6 @@ export function createConfigWatcher(opts: ConfigWatcherOptions): ConfigWatcher {
       setState("disconnected");
     },
     appliedVersion: () => applied?.version ?? null,
+    fleetSize: () => fleet,
   };
 }

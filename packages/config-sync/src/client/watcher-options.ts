@@ -53,6 +53,11 @@ export interface ConfigWatcherOptions {
    */
   fallback?: { load(): Promise<VersionedSnapshot | null>; waitMs: number };
   onStateChange?(state: WatcherState): void;
+  /**
+   * Told when the fleet size the control plane reports changes (at least 1), whether or not a snapshot
+   * changed with it; the data plane recomputes its `local` shares of limits. See `ConfigWatcher.fleetSize()`.
+   */
+  onFleetSize?(size: number): void;
   /** Told about every apply attempt, after the new configuration is live (or was refused). */
   onApplyResult?(report: ApplyReport): void;
 }

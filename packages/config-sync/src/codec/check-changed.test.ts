@@ -5,7 +5,7 @@ import { checkChangedConsistency } from "./check-changed.ts";
 import { mergeDelta } from "./merge-delta.ts";
 import type { ConfigDelta } from "./snapshot-delta.ts";
 
-const none = { providers: [], routes: [], consumers: [], apiKeys: [], limits: [] };
+const none = { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] };
 const base = sampleConfig("check");
 const consumerId = base.consumers[0]?.id as string;
 const apply = (d: ConfigDelta) => mergeDelta(base, d, SNAPSHOT_SCHEMA_VERSION);

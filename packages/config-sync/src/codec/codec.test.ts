@@ -31,17 +31,27 @@ describe("versionOf", () => {
       providers: [...config.providers].reverse(),
       routes: config.routes,
       consumers: config.consumers,
+      groups: config.groups,
       apiKeys: config.apiKeys,
       limits: config.limits,
+      prices: [...config.prices].reverse(),
     });
     expect(versionOf(reordered)).toBe(v);
     expect(canonicalJson(reordered)).toBe(canonicalJson(config));
   });
 
   it("pins the version of a known snapshot, so an accidental change to the canonical form is caught", () => {
-    const empty = buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] });
-    // sha256('{"apiKeys":[],"consumers":[],"limits":[],"providers":[],"routes":[],"schemaVersion":1}')
-    expect(versionOf(empty)).toBe("c8932559d723c5e471b6a9c4aaaedf989042925321f0a804ac1da672d79a6f82");
+    const empty = buildSnapshot({
+      providers: [],
+      routes: [],
+      consumers: [],
+      groups: [],
+      apiKeys: [],
+      limits: [],
+      prices: [],
+    });
+    // sha256('{"apiKeys":[],"consumers":[],"groups":[],"limits":[],"prices":[],"providers":[],"routes":[],"schemaVersion":2}')
+    expect(versionOf(empty)).toBe("b7434ad2c6f3da4b7246ebb90661d884a2c70566fcaf162da1f4bc1c21327a29");
   });
 
   it("hashes exactly policy's canonical JSON, whatever the values", () => {
@@ -52,17 +62,19 @@ describe("versionOf", () => {
       ],
       routes: [],
       consumers: [
-        { id: "b", name: "", enabled: false },
-        { id: "a", name: "x", enabled: true },
+        { id: "b", name: "", enabled: false, groupId: null },
+        { id: "a", name: "x", enabled: true, groupId: sampleConfig().groups[0]!.id },
       ],
+      groups: sampleConfig().groups,
       apiKeys: sampleConfig().apiKeys,
       limits: sampleConfig().limits,
+      prices: [{ ...sampleConfig().prices[0]!, inputPerMTok: 1e-7, cachedInputPerMTok: null }],
     });
     for (const c of [
       odd,
       withNewFields(),
       sampleConfig("z"),
-      buildSnapshot({ providers: [], routes: [], consumers: [], apiKeys: [], limits: [] }),
+      buildSnapshot({ providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] }),
     ]) {
       expect(versionOf(c)).toBe(createHash("sha256").update(canonicalJson(c)).digest("hex"));
     }
@@ -102,6 +114,50 @@ describe("snapshot codec", () => {
     expect(back.ok && back.value.config.routes[0]?.strict).toBe(false);
     expect(back.ok && back.value.config.providers.every((p) => p.apiVersion === null)).toBe(true);
     expect(back.ok && back.value.config.providers.every((p) => p.allowInternal === false)).toBe(true);
+  });
+
+  it("carries groups, prices and the limits issue's fields: micro-dollar budgets, no window for concurrency", () => {
+    const s = versionSnapshot(sampleConfig(), 5n);
+    const msg = snapshotToProto(s, "n", 3);
+    expect(msg.fleetSize).toBe(3);
+    const p = msg.payload!;
+    expect(p.groups.map((g) => g.name)).toEqual(["platform"]);
+    expect(p.consumers[0]?.groupId).toBe(s.config.groups[0]?.id);
+    const cost = p.limits.find((l) => l.kind === "cost_usd")!;
+    expect([cost.limit, cost.limitMicroUsd, cost.mode, cost.onUnpriced, cost.streamCutoff]).toEqual([
+      0n,
+      12_345_678n,
+      "shadow",
+      "allow",
+      true,
+    ]);
+    expect(p.limits.find((l) => l.kind === "concurrency")?.window).toBe("");
+    expect(p.prices.find((x) => x.model === "text-embedding-3-small")?.cachedInputPerMtok).toBeUndefined();
+    const back = snapshotFromProto(fromBinary(SnapshotSchema, toBinary(SnapshotSchema, msg)));
+    expect(back).toEqual({ ok: true, value: s });
+    expect(back.ok && back.value.config.limits.find((l) => l.kind === "cost_usd")?.limit).toBe(12.345678);
+    expect(back.ok && back.value.config.limits.find((l) => l.kind === "concurrency")?.window).toBeNull();
+  });
+
+  it("reads an empty mode and unpriced policy as the defaults, and refuses values outside the lists", () => {
+    const plain = versionSnapshot(sampleConfig(), 4n);
+    const msg = snapshotToProto(plain, "n");
+    const requests = msg.payload!.limits.find((l) => l.kind === "requests")!;
+    requests.mode = "";
+    requests.onUnpriced = "";
+    expect(snapshotFromProto(msg)).toEqual({ ok: true, value: plain });
+    requests.failurePolicy = "deny";
+    expect(snapshotFromProto(msg)).toMatchObject({ ok: false, error: { code: "invalid_value", entityKind: "limit" } });
+  });
+
+  it("refuses a window on a concurrency limit through the consistency check", () => {
+    const base = sampleConfig();
+    const config = buildSnapshot({
+      ...base,
+      limits: base.limits.map((l) => (l.kind === "concurrency" ? { ...l, window: "minute" as const } : l)),
+    });
+    const msg = snapshotToProto(versionSnapshot(config, 1n), "n");
+    expect(snapshotFromProto(msg)).toMatchObject({ ok: false, error: { code: "inconsistent", entityKind: "limit" } });
   });
 
   it("keeps a null provider key null and an empty one empty", () => {
@@ -163,8 +219,10 @@ describe("snapshot codec", () => {
       providers: [],
       routes: [{ id: "r1", alias: "gpt", providerId: "missing", upstreamModel: "m", strict: false }],
       consumers: [],
+      groups: [],
       apiKeys: [],
       limits: [],
+      prices: [],
     });
     const r = snapshotFromProto(snapshotToProto(versionSnapshot(config, 1n), "n"));
     expect(r).toMatchObject({ ok: false, error: { code: "inconsistent", entityKind: "route", entityId: "r1" } });

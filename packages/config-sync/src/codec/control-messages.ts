@@ -30,7 +30,11 @@ export type ControlMessage =
       resolve(base: VersionedSnapshot | null): Promise<Result<VersionedSnapshot, ApplyError>>;
       /** Whether the message was a delta (for metrics and logs). */
       readonly delta: boolean;
+      /** Data-plane nodes the control plane sees connected; 0 when it did not say. */
+      readonly fleetSize: number;
     }
+  /** The fleet size changed (at least 1); the node recomputes its `local` shares of limits. */
+  | { readonly type: "fleet"; readonly fleetSize: number }
   /** A kind this build does not know (a newer peer) or an empty message. */
   | { readonly type: "unknown" };
 
@@ -43,7 +47,7 @@ const payloadBytes = new WeakMap<VersionedSnapshot, Uint8Array>();
  * per send. Protobuf lets fields of one message be written in separate pieces, so the result is the same
  * message a plain encoder would produce.
  */
-export function snapshotResponse(s: VersionedSnapshot, nonce: string): StreamConfigResponse {
+export function snapshotResponse(s: VersionedSnapshot, nonce: string, fleetSize = 0): StreamConfigResponse {
   let payload = payloadBytes.get(s);
   if (!payload) {
     payload = toBinary(ConfigPayloadSchema, payloadToProto(s.config, s.config.schemaVersion));
@@ -51,7 +55,7 @@ export function snapshotResponse(s: VersionedSnapshot, nonce: string): StreamCon
   }
   const head = toBinary(
     SnapshotSchema,
-    create(SnapshotSchema, { version: s.version, generation: s.generation, nonce }),
+    create(SnapshotSchema, { version: s.version, generation: s.generation, nonce, fleetSize }),
   );
   const snapshot = new BinaryWriter().raw(head).tag(4, WireType.LengthDelimited).bytes(payload).finish();
   return preEncoded(new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(snapshot).finish());
@@ -63,10 +67,16 @@ export function deltaResponse(
   next: VersionedSnapshot,
   delta: ConfigDelta,
   nonce: string,
+  fleetSize = 0,
 ): StreamConfigResponse {
   return create(StreamConfigResponseSchema, {
-    kind: { case: "delta", value: deltaToProto(base, next, delta, nonce) },
+    kind: { case: "delta", value: deltaToProto(base, next, delta, nonce, fleetSize) },
   });
+}
+
+/** Tells a node the fleet size changed; sent only to nodes that list the fleet-size capability. */
+export function fleetResponse(fleetSize: number): StreamConfigResponse {
+  return create(StreamConfigResponseSchema, { kind: { case: "fleet", value: { fleetSize } } });
 }
 
 /** Decodes a control plane message; a snapshot or delta is checked only when resolved. */
@@ -78,6 +88,7 @@ export function decodeControlMessage(msg: StreamConfigResponse): ControlMessage 
       version: s.version,
       nonce: s.nonce,
       delta: false,
+      fleetSize: s.fleetSize,
       resolve: () => runSliced(snapshotFromProtoSteps(s)),
     };
   }
@@ -88,8 +99,12 @@ export function decodeControlMessage(msg: StreamConfigResponse): ControlMessage 
       version: d.version,
       nonce: d.nonce,
       delta: true,
+      fleetSize: d.fleetSize,
       resolve: (base) => runSliced(snapshotFromDeltaSteps(base, d)),
     };
+  }
+  if (msg.kind.case === "fleet" && msg.kind.value.fleetSize > 0) {
+    return { type: "fleet", fleetSize: msg.kind.value.fleetSize };
   }
   return { type: "unknown" };
 }

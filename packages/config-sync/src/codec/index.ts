@@ -4,7 +4,13 @@
  */
 export { type ApplyError, applyErrorFromProto, applyErrorToProto } from "./apply-error.ts";
 export { checkChangedConsistency } from "./check-changed.ts";
-export { type ControlMessage, decodeControlMessage, deltaResponse, snapshotResponse } from "./control-messages.ts";
+export {
+  type ControlMessage,
+  decodeControlMessage,
+  deltaResponse,
+  fleetResponse,
+  snapshotResponse,
+} from "./control-messages.ts";
 export { mergeDelta } from "./merge-delta.ts";
 export {
   ackRequest,

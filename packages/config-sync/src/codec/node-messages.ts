@@ -21,6 +21,8 @@ export interface NodeHello {
 export const CAPABILITIES = {
   /** The node applies SnapshotDelta messages against the version it acked. */
   delta: "delta-v1",
+  /** The node reads FleetUpdate messages (fleet size changes between snapshots). */
+  fleetSize: "fleet-size-v1",
 } as const;
 
 /** A message from a data plane, decoded to domain terms for the server. */

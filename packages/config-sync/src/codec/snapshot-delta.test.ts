@@ -31,9 +31,17 @@ function mutate(c: ConfigSnapshot, r: () => number, n: number): ConfigSnapshot {
     routes: c.routes.map((x) =>
       r() < 0.3 ? { ...x, upstreamModel: `m-${n}` } : r() < 0.2 ? { ...x, strict: !x.strict } : x,
     ),
-    consumers: [...c.consumers],
+    consumers: c.consumers.map((x) =>
+      r() < 0.2 ? { ...x, groupId: x.groupId ? null : (c.groups[0]?.id ?? null) } : x,
+    ),
+    groups: [...c.groups, ...(r() < 0.2 ? [{ id: uuid(n * 10 + 9), name: `g-${n}` }] : [])],
     apiKeys: c.apiKeys.filter(() => r() > 0.1),
-    limits: c.limits.map((l) => (r() < 0.3 ? { ...l, limit: 1 + Math.floor(r() * 1000) } : l)),
+    limits: c.limits.map((l) =>
+      r() < 0.3 ? { ...l, limit: l.kind === "cost_usd" ? Math.round(r() * 1e8) / 1e6 : 1 + Math.floor(r() * 1000) } : l,
+    ),
+    prices: c.prices
+      .filter((p) => p.model.startsWith("gpt") || r() > 0.2)
+      .map((p) => (r() < 0.3 ? { ...p, outputPerMTok: Math.round(r() * 1e6) / 1e3 } : p)),
   };
   const consumerId = c.consumers[0]?.id as string;
   for (let i = 0; i < 3; i++) {
@@ -79,5 +87,26 @@ describe("snapshot deltas", () => {
     expect(snapshotFromDelta(null, msg)).toMatchObject({ ok: false, error: { code: "delta_base_mismatch" } });
     const wrong = create(SnapshotDeltaSchema, { ...msg, version: c.version });
     expect(snapshotFromDelta(a, wrong)).toMatchObject({ ok: false, error: { code: "version_mismatch" } });
+  });
+});
+
+describe("delta removals of the new entity kinds", () => {
+  it("removes groups and prices by id and carries the fleet size", () => {
+    const a = versionSnapshot(sampleConfig("a"), 1n);
+    const config = buildSnapshot({
+      ...a.config,
+      consumers: a.config.consumers.map((c) => ({ ...c, groupId: null })),
+      groups: [],
+      limits: a.config.limits.filter((l) => l.scope !== "consumer_group"),
+      prices: a.config.prices.slice(1),
+    });
+    const b = versionSnapshot(config, 2n);
+    const d = diffConfig(a.config, b.config);
+    expect(d.removed.groups).toEqual([a.config.groups[0]?.id]);
+    expect(d.removed.prices).toEqual([a.config.prices[0]?.id]);
+    const msg = deltaToProto(a.version, b, d, "n", 4);
+    expect(msg.fleetSize).toBe(4);
+    expect(msg.removed?.groupIds).toEqual([a.config.groups[0]?.id]);
+    expect(snapshotFromDelta(a, msg)).toEqual({ ok: true, value: b });
   });
 });

@@ -77,11 +77,18 @@ export function deltaSize(d: ConfigDelta): number {
 }
 
 /** The wire form of a delta from `base` to `next` for one send. */
-export function deltaToProto(base: string, next: VersionedSnapshot, delta: ConfigDelta, nonce: string): SnapshotDelta {
+export function deltaToProto(
+  base: string,
+  next: VersionedSnapshot,
+  delta: ConfigDelta,
+  nonce: string,
+  fleetSize = 0,
+): SnapshotDelta {
   return create(SnapshotDeltaSchema, {
     version: next.version,
     generation: next.generation,
     nonce,
+    fleetSize,
     baseVersion: base,
     upserts: payloadToProto(delta.upserts, next.config.schemaVersion),
     removed: Object.fromEntries(

@@ -6,15 +6,19 @@ import {
   FAILURE_POLICIES,
   type FailurePolicy,
   LIMIT_KINDS,
+  LIMIT_MODES,
   LIMIT_SCOPES,
   LIMIT_WINDOWS,
   type LimitKind,
+  type LimitMode,
   type LimitScope,
   type LimitWindow,
   PROVIDER_KINDS,
   type ProviderKind,
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotInput,
+  UNPRICED_POLICIES,
+  type UnpricedPolicy,
   type VersionedSnapshot,
 } from "@switchyard/policy";
 import type { ConfigPayload, Snapshot } from "@switchyard/proto";
@@ -47,16 +51,24 @@ export function firstInvalidValue(payload: ConfigPayload): ApplyError | null {
   for (const l of payload.limits) {
     const bad =
       notIn(LIMIT_KINDS, l.kind, "kind", "limit", l.id) ??
-      notIn(LIMIT_WINDOWS, l.window, "window", "limit", l.id) ??
+      // The empty window is concurrency's "none"; whether it fits the kind is the consistency check's job.
+      (l.window === "" ? null : notIn(LIMIT_WINDOWS, l.window, "window", "limit", l.id)) ??
       notIn(LIMIT_SCOPES, l.scope, "scope", "limit", l.id) ??
-      notIn(FAILURE_POLICIES, l.failurePolicy, "failure policy", "limit", l.id);
+      notIn(FAILURE_POLICIES, l.failurePolicy, "failure policy", "limit", l.id) ??
+      notIn(LIMIT_MODES, l.mode || DEFAULT_MODE, "mode", "limit", l.id) ??
+      notIn(UNPRICED_POLICIES, l.onUnpriced || DEFAULT_UNPRICED, "onUnpriced", "limit", l.id);
     if (bad) return bad;
-    if (l.limit > BigInt(Number.MAX_SAFE_INTEGER)) {
+    if (l.limit > BigInt(Number.MAX_SAFE_INTEGER) || l.limitMicroUsd > BigInt(Number.MAX_SAFE_INTEGER)) {
       return { code: "invalid_value", message: "limit is too large", entityKind: "limit", entityId: l.id };
     }
   }
   return null;
 }
+
+/** What an empty `mode` means (a sender that left the field at its proto default). */
+const DEFAULT_MODE: LimitMode = "enforce";
+/** What an empty `on_unpriced` means. */
+const DEFAULT_UNPRICED: UnpricedPolicy = "deny";
 
 /** The entities of a wire payload as domain specs; call {@link firstInvalidValue} first so the casts hold. */
 export function specsFromPayload(payload: ConfigPayload): SnapshotInput {
@@ -81,16 +93,33 @@ export function specsFromPayload(payload: ConfigPayload): SnapshotInput {
       upstreamModel: r.upstreamModel,
       strict: r.strict,
     })),
-    consumers: payload.consumers.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled })),
+    consumers: payload.consumers.map((c) => ({
+      id: c.id,
+      name: c.name,
+      enabled: c.enabled,
+      groupId: c.groupId ?? null,
+    })),
+    groups: payload.groups.map((g) => ({ id: g.id, name: g.name })),
     apiKeys: payload.apiKeys.map((k) => ({ id: k.id, consumerId: k.consumerId, hash: k.hash })),
     limits: payload.limits.map((l) => ({
       id: l.id,
       kind: l.kind as LimitKind,
-      window: l.window as LimitWindow,
+      window: l.window === "" ? null : (l.window as LimitWindow),
       scope: l.scope as LimitScope,
       scopeId: l.scopeId,
-      limit: Number(l.limit),
+      // Micro-dollars divided back: the nearest double to the six-decimal value the control plane holds.
+      limit: l.kind === "cost_usd" ? Number(l.limitMicroUsd) / 1e6 : Number(l.limit),
       failurePolicy: l.failurePolicy as FailurePolicy,
+      mode: (l.mode || DEFAULT_MODE) as LimitMode,
+      onUnpriced: (l.onUnpriced || DEFAULT_UNPRICED) as UnpricedPolicy,
+      streamCutoff: l.streamCutoff,
+    })),
+    prices: payload.prices.map((p) => ({
+      id: p.id,
+      model: p.model,
+      inputPerMTok: p.inputPerMtok,
+      outputPerMTok: p.outputPerMtok,
+      cachedInputPerMTok: p.cachedInputPerMtok ?? null,
     })),
   };
 }

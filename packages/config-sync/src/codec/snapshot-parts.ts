@@ -10,8 +10,10 @@ export const SNAPSHOT_PARTS = [
   { part: "providers", removedField: "providerIds" },
   { part: "routes", removedField: "routeIds" },
   { part: "consumers", removedField: "consumerIds" },
+  { part: "groups", removedField: "groupIds" },
   { part: "apiKeys", removedField: "apiKeyIds" },
   { part: "limits", removedField: "limitIds" },
+  { part: "prices", removedField: "priceIds" },
 ] as const satisfies readonly { part: keyof ConfigSnapshot; removedField: keyof RemovedIdsMessage }[];
 
 /** The name of one entity list of a snapshot. */

@@ -58,6 +58,16 @@ export interface ConfigServer {
   current(): VersionedSnapshot | undefined;
   /** Every node seen since start, connected or not, sorted by id. */
   nodes(): NodeStatus[];
+  /**
+   * Data-plane nodes counted as the fleet: the larger of the size last set with {@link setFleetSize} and the
+   * nodes connected to this server. Sent with every Snapshot and, when it changes, as a FleetUpdate.
+   */
+  fleetSize(): number;
+  /**
+   * Sets the fleet size counted across every control-plane replica (this server alone sees only its own
+   * streams); null goes back to counting this server's nodes only.
+   */
+  setFleetSize(size: number | null): void;
   /** Ends every stream (nodes reconnect elsewhere), then shuts down; forced after `graceMs` (default 5 s). */
   close(graceMs?: number): Promise<void>;
 }
@@ -77,6 +87,20 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
   const deltas = createDeltaCache();
   let closing = false;
   let listening = false;
+  let fleetFromOutside: number | null = null;
+  /** The fleet size as last counted; recounted only when membership or the outside count changes. */
+  let fleetCurrent = 0;
+
+  const fleetSize = (): number => fleetCurrent;
+  /** Recounts the fleet and tells every node when the size changed. */
+  const fleetChanged = (): void => {
+    const size = Math.max(fleetFromOutside ?? 0, registry.connectedCount());
+    if (size === fleetCurrent) return;
+    fleetCurrent = size;
+    if (size < 1) return;
+    logger.debug({ fleetSize: size }, "fleet size changed");
+    for (const session of sessions) session.fleet(size);
+  };
 
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": opts.keepaliveTimeMs ?? 10_000,
@@ -101,6 +125,8 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
         previousToken: tokenIndex > 0,
         deltaFrom: deltas.from,
         current: () => current,
+        fleetSize,
+        onMembership: fleetChanged,
         registry,
         logger,
         events: opts.events ?? {},
@@ -148,6 +174,11 @@ export function createConfigServer(opts: ConfigServerOptions): ConfigServer {
     },
     current: () => current,
     nodes: () => registry.list(),
+    fleetSize,
+    setFleetSize(size) {
+      fleetFromOutside = size;
+      fleetChanged();
+    },
     async close(graceMs = 5_000) {
       closing = true;
       for (const session of [...sessions]) session.end(grpc.status.UNAVAILABLE, "control plane is shutting down");

@@ -102,6 +102,12 @@ export function createNodeRegistry() {
       });
       prune();
     },
+    /** How many nodes are connected now. */
+    connectedCount(): number {
+      let n = 0;
+      for (const e of entries.values()) if (e.status.connected) n++;
+      return n;
+    },
     /** Every known node, sorted by id; connected ones are seen now. */
     list(): NodeStatus[] {
       const now = new Date();

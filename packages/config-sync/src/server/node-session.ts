@@ -7,6 +7,7 @@ import {
   type ConfigDelta,
   decodeNodeMessage,
   deltaResponse,
+  fleetResponse,
   MIN_PROTOCOL_VERSION,
   type NodeHello,
   type NodeMessage,
@@ -31,6 +32,8 @@ function protocolRefusal(version: number): string {
 export interface NodeSession {
   /** Sends `s` unless the node already has it (sent or acked); coalesces while the stream is backed up. */
   offer(s: VersionedSnapshot): void;
+  /** Tells the node the fleet size changed, if it reads FleetUpdate messages; the latest value wins. */
+  fleet(size: number): void;
   /** Ends the stream with a status, such as UNAVAILABLE on shutdown. */
   end(code: grpc.status, details: string): void;
 }
@@ -43,6 +46,10 @@ interface SessionDeps {
   /** The node authenticated with an older token still accepted during a rotation. */
   previousToken: boolean;
   current(): VersionedSnapshot | undefined;
+  /** The fleet size every Snapshot and delta carries. */
+  fleetSize(): number;
+  /** A node was accepted or left: the server recounts the fleet. */
+  onMembership(): void;
   registry: NodeRegistry;
   logger: SyncLogger;
   events: ConfigServerEvents;
@@ -66,6 +73,9 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
   /** The version the node serves as far as we know: a delta is computed against it. */
   let base: string | null = null;
   let takesDeltas = false;
+  let takesFleet = false;
+  /** A fleet size to send once the stream drains; null when none is waiting. */
+  let fleetQueued: number | null = null;
   let blocked = false;
   let queued: VersionedSnapshot | null = null;
   let closed = false;
@@ -77,6 +87,7 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     if (hello) {
       registry.disconnected(hello.nodeId, session);
       logger.info({ nodeId: hello.nodeId }, "data plane disconnected");
+      deps.onMembership();
     }
     deps.onClosed(session);
   };
@@ -97,7 +108,13 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     latestGeneration = s.generation;
     known = s.version;
     const delta = !full && takesDeltas && base !== null && base !== s.version ? deps.deltaFrom(base, s) : null;
-    const message = delta && base ? deltaResponse(base, s, delta, latestNonce) : snapshotResponse(s, latestNonce);
+    const fleetSize = deps.fleetSize();
+    const message =
+      delta && base
+        ? deltaResponse(base, s, delta, latestNonce, fleetSize)
+        : snapshotResponse(s, latestNonce, fleetSize);
+    // The snapshot carries the size, so a FleetUpdate still waiting is stale.
+    fleetQueued = null;
     blocked = !call.write(message);
     base = s.version;
     events.onSent?.(delta ? "delta" : "full");
@@ -115,6 +132,15 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
       return;
     }
     if (s.version !== known) send(s);
+  };
+
+  const fleet = (size: number): void => {
+    if (!hello || closed || !takesFleet) return;
+    if (blocked) {
+      fleetQueued = size;
+      return;
+    }
+    blocked = !call.write(fleetResponse(size));
   };
 
   /** Why a Hello cannot be accepted, as a status to end the stream with; null if it can. */
@@ -148,7 +174,9 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     known = h.lastAppliedVersion;
     base = h.lastAppliedVersion;
     takesDeltas = h.capabilities.includes(CAPABILITIES.delta);
+    takesFleet = h.capabilities.includes(CAPABILITIES.fleetSize);
     registry.connected(h, session, streamId);
+    deps.onMembership();
     events.onConnected?.();
     // Headers now tell the node it was accepted, even when there is no snapshot to send yet.
     call.sendMetadata(new grpc.Metadata());
@@ -191,7 +219,7 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     else onAnswer(hello, m);
   };
 
-  const session: NodeSession = { offer, end };
+  const session: NodeSession = { offer, fleet, end };
   const helloTimer = setTimeout(() => end(grpc.status.DEADLINE_EXCEEDED, "no Hello received"), HELLO_TIMEOUT_MS);
   helloTimer.unref();
 
@@ -201,6 +229,10 @@ export function startNodeSession(call: ConfigCall, deps: SessionDeps): NodeSessi
     const next = queued;
     queued = null;
     if (next) offer(next);
+    const size = fleetQueued;
+    fleetQueued = null;
+    if (size !== null && !blocked) fleet(size);
+    else if (size !== null) fleetQueued = size;
   });
   // The node half-closed: it will send nothing more, so finish our side too.
   call.on("end", () => {

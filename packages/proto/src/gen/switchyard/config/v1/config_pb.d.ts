@@ -87,6 +87,14 @@ export declare type StreamConfigResponse = Message<"switchyard.config.v1.StreamC
      */
     value: SnapshotDelta;
     case: "delta";
+  } | {
+    /**
+     * The fleet size changed while the snapshot did not; sent only to nodes that list "fleet-size-v1".
+     *
+     * @generated from field: switchyard.config.v1.FleetUpdate fleet = 3;
+     */
+    value: FleetUpdate;
+    case: "fleet";
   } | { case: undefined; value?: undefined };
 };
 
@@ -198,6 +206,15 @@ export declare type Snapshot = Message<"switchyard.config.v1.Snapshot"> & {
    * @generated from field: switchyard.config.v1.ConfigPayload payload = 4;
    */
   payload?: ConfigPayload | undefined;
+
+  /**
+   * Data-plane nodes the control plane sees connected, this node included; 0 if unknown. Not part of the
+   * payload (it would change the version, and replicas may count differently): a `local` failure policy
+   * gives each node ceil(limit / fleet_size) of a limit.
+   *
+   * @generated from field: uint32 fleet_size = 5;
+   */
+  fleetSize: number;
 };
 
 /**
@@ -205,6 +222,26 @@ export declare type Snapshot = Message<"switchyard.config.v1.Snapshot"> & {
  * Use `create(SnapshotSchema)` to create a new message.
  */
 export declare const SnapshotSchema: GenMessage<Snapshot>;
+
+/**
+ * The number of connected data-plane nodes changed; the node recomputes its `local` shares of limits.
+ *
+ * @generated from message switchyard.config.v1.FleetUpdate
+ */
+export declare type FleetUpdate = Message<"switchyard.config.v1.FleetUpdate"> & {
+  /**
+   * Data-plane nodes the control plane sees connected, this node included; at least 1.
+   *
+   * @generated from field: uint32 fleet_size = 1;
+   */
+  fleetSize: number;
+};
+
+/**
+ * Describes the message switchyard.config.v1.FleetUpdate.
+ * Use `create(FleetUpdateSchema)` to create a new message.
+ */
+export declare const FleetUpdateSchema: GenMessage<FleetUpdate>;
 
 /**
  * The changes that turn the node's snapshot `base_version` into snapshot `version`. Applying them must give
@@ -254,6 +291,13 @@ export declare type SnapshotDelta = Message<"switchyard.config.v1.SnapshotDelta"
    * @generated from field: switchyard.config.v1.RemovedIds removed = 6;
    */
   removed?: RemovedIds | undefined;
+
+  /**
+   * Data-plane nodes the control plane sees connected, as on Snapshot; 0 if unknown.
+   *
+   * @generated from field: uint32 fleet_size = 7;
+   */
+  fleetSize: number;
 };
 
 /**
@@ -302,6 +346,20 @@ export declare type RemovedIds = Message<"switchyard.config.v1.RemovedIds"> & {
    * @generated from field: repeated string limit_ids = 5;
    */
   limitIds: string[];
+
+  /**
+   * Removed consumer groups.
+   *
+   * @generated from field: repeated string group_ids = 6;
+   */
+  groupIds: string[];
+
+  /**
+   * Removed prices.
+   *
+   * @generated from field: repeated string price_ids = 7;
+   */
+  priceIds: string[];
 };
 
 /**
@@ -399,7 +457,8 @@ export declare type ApplyError = Message<"switchyard.config.v1.ApplyError"> & {
   message: string;
 
   /**
-   * Kind of the entity at fault ("provider", "route", "consumer", "api_key", "limit", "snapshot"); empty if none.
+   * Kind of the entity at fault ("provider", "route", "consumer", "group", "api_key", "limit", "price",
+   * "snapshot"); empty if none.
    *
    * @generated from field: string entity_kind = 3;
    */
@@ -461,11 +520,25 @@ export declare type ConfigPayload = Message<"switchyard.config.v1.ConfigPayload"
   apiKeys: ApiKey[];
 
   /**
-   * Limits in the general shape, sorted by id.
+   * Limits, sorted by id.
    *
    * @generated from field: repeated switchyard.config.v1.Limit limits = 6;
    */
   limits: Limit[];
+
+  /**
+   * Consumer groups (teams), sorted by id.
+   *
+   * @generated from field: repeated switchyard.config.v1.ConsumerGroup groups = 7;
+   */
+  groups: ConsumerGroup[];
+
+  /**
+   * The price catalog, one entry per upstream model, sorted by id.
+   *
+   * @generated from field: repeated switchyard.config.v1.Price prices = 8;
+   */
+  prices: Price[];
 };
 
 /**
@@ -626,6 +699,13 @@ export declare type Consumer = Message<"switchyard.config.v1.Consumer"> & {
    * @generated from field: bool enabled = 3;
    */
   enabled: boolean;
+
+  /**
+   * Id of the consumer group the consumer belongs to; absent if it belongs to none.
+   *
+   * @generated from field: optional string group_id = 4;
+   */
+  groupId?: string | undefined;
 };
 
 /**
@@ -633,6 +713,81 @@ export declare type Consumer = Message<"switchyard.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export declare const ConsumerSchema: GenMessage<Consumer>;
+
+/**
+ * A consumer group (team); limits of scope "consumer_group" are shared by all its members.
+ *
+ * @generated from message switchyard.config.v1.ConsumerGroup
+ */
+export declare type ConsumerGroup = Message<"switchyard.config.v1.ConsumerGroup"> & {
+  /**
+   * Identifier of the group (a UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Operator-chosen name of the group.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message switchyard.config.v1.ConsumerGroup.
+ * Use `create(ConsumerGroupSchema)` to create a new message.
+ */
+export declare const ConsumerGroupSchema: GenMessage<ConsumerGroup>;
+
+/**
+ * The price of one upstream model, in USD per million tokens.
+ *
+ * @generated from message switchyard.config.v1.Price
+ */
+export declare type Price = Message<"switchyard.config.v1.Price"> & {
+  /**
+   * Identifier of the price entry (a UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The upstream model name as sent to the provider, such as "gpt-4o-mini"; unique in the catalog.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * USD per million input tokens.
+   *
+   * @generated from field: double input_per_mtok = 3;
+   */
+  inputPerMtok: number;
+
+  /**
+   * USD per million output tokens.
+   *
+   * @generated from field: double output_per_mtok = 4;
+   */
+  outputPerMtok: number;
+
+  /**
+   * USD per million cached input tokens; absent means the input price.
+   *
+   * @generated from field: optional double cached_input_per_mtok = 5;
+   */
+  cachedInputPerMtok?: number | undefined;
+};
+
+/**
+ * Describes the message switchyard.config.v1.Price.
+ * Use `create(PriceSchema)` to create a new message.
+ */
+export declare const PriceSchema: GenMessage<Price>;
 
 /**
  * An active API key, known to data planes only by its hash.
@@ -669,7 +824,7 @@ export declare type ApiKey = Message<"switchyard.config.v1.ApiKey"> & {
 export declare const ApiKeySchema: GenMessage<ApiKey>;
 
 /**
- * A limit in the general shape.
+ * A limit: what it counts, over which window, shared by whom, and what happens when Redis is away.
  *
  * @generated from message switchyard.config.v1.Limit
  */
@@ -689,7 +844,7 @@ export declare type Limit = Message<"switchyard.config.v1.Limit"> & {
   kind: string;
 
   /**
-   * Counting window: "second", "minute", "hour", "day" or "month".
+   * Counting window: "second", "minute", "hour", "day" or "month"; empty for "concurrency", which has none.
    *
    * @generated from field: string window = 3;
    */
@@ -703,25 +858,54 @@ export declare type Limit = Message<"switchyard.config.v1.Limit"> & {
   scope: string;
 
   /**
-   * Id of the scoped entity (a consumer id for scope "consumer"); empty for "global".
+   * Id of the scoped entity (a consumer, group, route or provider id); empty for "global".
    *
    * @generated from field: string scope_id = 5;
    */
   scopeId: string;
 
   /**
-   * Maximum allowed per window.
+   * Maximum allowed per window (or in flight, for "concurrency"); 0 for "cost_usd", which uses limit_micro_usd.
    *
    * @generated from field: uint64 limit = 6;
    */
   limit: bigint;
 
   /**
-   * What to do when the shared limiter cannot answer: "deny" (fail closed) or "allow" (fail open).
+   * What to do when the shared limiter cannot answer: "fail-open", "fail-closed" or "local" (the node's share,
+   * ceil(limit / fleet_size), enforced in memory).
    *
    * @generated from field: string failure_policy = 7;
    */
   failurePolicy: string;
+
+  /**
+   * "enforce" rejects over the limit; "shadow" only counts and reports what it would have rejected.
+   *
+   * @generated from field: string mode = 8;
+   */
+  mode: string;
+
+  /**
+   * For "cost_usd": "allow" admits a request to a model without a price, "deny" refuses it; "deny" otherwise.
+   *
+   * @generated from field: string on_unpriced = 9;
+   */
+  onUnpriced: string;
+
+  /**
+   * For token and cost limits: cut a stream off with a final error event once the limit is exhausted.
+   *
+   * @generated from field: bool stream_cutoff = 10;
+   */
+  streamCutoff: boolean;
+
+  /**
+   * For "cost_usd" only: the budget in millionths of a USD (the limit has at most six decimals); 0 otherwise.
+   *
+   * @generated from field: uint64 limit_micro_usd = 11;
+   */
+  limitMicroUsd: bigint;
 };
 
 /**
