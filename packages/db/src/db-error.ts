@@ -13,6 +13,8 @@ const UNIQUE_FIELDS: Readonly<Record<string, { field: string; entity: string }>>
   providers_name_key: { field: "name", entity: "provider" },
   routes_alias_key: { field: "alias", entity: "route" },
   consumers_name_key: { field: "name", entity: "consumer" },
+  consumer_groups_name_key: { field: "name", entity: "group" },
+  prices_model_key: { field: "model", entity: "price" },
   api_keys_hash_key: { field: "hash", entity: "api key" },
 };
 
@@ -22,6 +24,11 @@ const FOREIGN_KEYS: Readonly<Record<string, { field: string; missing: string; in
     field: "providerId",
     missing: "provider does not exist",
     inUse: "provider is used by one or more routes",
+  },
+  consumers_group_id_fkey: {
+    field: "groupId",
+    missing: "group does not exist",
+    inUse: "group still has consumers",
   },
   api_keys_consumer_id_fkey: {
     field: "consumerId",

@@ -22,6 +22,8 @@ export type { ChangeOp, Database, EntityKind } from "./database.ts";
 export type { DbError } from "./db-error.ts";
 export type { NodeNackRecord, NodeStatusInput, NodeStatusRecord } from "./fleet/node-status-record.ts";
 export * as nodeStatuses from "./fleet/node-status-repository.ts";
+export type { GroupInput, GroupPatch, GroupRecord } from "./groups/group-record.ts";
+export * as groups from "./groups/group-repository.ts";
 export { applyRollback } from "./history/apply-rollback.ts";
 export {
   countsOf,
@@ -29,6 +31,7 @@ export {
   type HistoryCounts,
   type HistoryLimit,
   type HistoryPolicy,
+  type HistoryPrice,
   type HistoryProvider,
   type HistoryRoute,
   type HistorySource,
@@ -43,12 +46,14 @@ export {
 } from "./history/rollback-plan.ts";
 export type { FullHistoryEntry, HistoryEntry } from "./history/snapshot-history-repository.ts";
 export * as snapshotHistory from "./history/snapshot-history-repository.ts";
-export type { LimitInput, LimitPatch, LimitRecord } from "./limits/limit-record.ts";
+export { type LimitInput, type LimitPatch, type LimitRecord, normalFailurePolicy } from "./limits/limit-record.ts";
 export * as limits from "./limits/limit-repository.ts";
 export type { ListenHandlers, Unlisten } from "./listen.ts";
 export { isSchemaCurrent, migrateToLatest } from "./migrate.ts";
 export { isValidCursor, MAX_PAGE_LIMIT, type Page, type PageRequest } from "./pagination.ts";
 export { ping } from "./ping.ts";
+export type { PriceInput, PricePatch, PriceRecord } from "./prices/price-record.ts";
+export * as prices from "./prices/price-repository.ts";
 export type {
   ProviderInput,
   ProviderPatch,

@@ -4,7 +4,7 @@ import type { Database } from "./database.ts";
 import { type DbError, isUuid } from "./db-error.ts";
 
 /** Tables whose rows carry a revision. */
-export type RevisionedTable = "providers" | "routes" | "consumers" | "limits";
+export type RevisionedTable = "providers" | "routes" | "consumers" | "consumer_groups" | "limits" | "prices";
 
 /**
  * Locks a row for the rest of the transaction and checks its revision. Returns the current revision, or

@@ -76,6 +76,36 @@ describe("migrations on PostgreSQL", () => {
     expect(rows.routes.map((r) => r.strict)).toEqual([false]);
   });
 
+  it("moves limits written before the limits issue to the new failure policy names and defaults", async () => {
+    const [db] = await freshDb();
+    const upTo = new Migrator({ db: db!.kysely, provider: migrationProvider });
+    expect((await upTo.migrateTo("20261122_0700_provider_api_version_route_strict")).error).toBeUndefined();
+    await sql`insert into consumers (id, name) values ('00000000-0000-4000-8000-000000000009', 'old')`.execute(
+      db!.kysely,
+    );
+    for (const [id, policy] of [
+      ["00000000-0000-4000-8000-000000000001", "deny"],
+      ["00000000-0000-4000-8000-000000000002", "allow"],
+    ]) {
+      await sql`insert into limits (id, kind, "window", scope, scope_id, "limit", failure_policy) values (${id}, 'requests', 'minute', 'consumer', '00000000-0000-4000-8000-000000000009', ${2 ** 53 - 1}, ${policy})`.execute(
+        db!.kysely,
+      );
+    }
+    await migrateToLatest(db!);
+    const rows = await loadConfigRows(db!);
+    expect(rows.limits.map((l) => [l.failurePolicy, l.mode, l.onUnpriced, l.streamCutoff, l.limit])).toEqual([
+      ["fail-closed", "enforce", "deny", false, 2 ** 53 - 1],
+      ["fail-open", "enforce", "deny", false, 2 ** 53 - 1],
+    ]);
+    const stored = await sql<{ p: string }>`select failure_policy as p from limits order by id`.execute(db!.kysely);
+    expect(stored.rows.map((r) => r.p)).toEqual(["fail-closed", "fail-open"]);
+    expect(rows.consumers.map((c) => c.groupId)).toEqual([null]);
+    expect(rows.groups).toEqual([]);
+    expect(rows.prices.map((p) => p.model)).toContain("claude-sonnet-4-5");
+    // Each seeded price has its change row, so the next snapshot is newer than any built before.
+    expect(rows.generation).toBe(BigInt(rows.prices.length));
+  });
+
   it("lets several pools migrate the same database at once; each migration runs exactly once", async () => {
     const dbs = await freshDb(6);
     await Promise.all(dbs.map((db) => migrateToLatest(db)));

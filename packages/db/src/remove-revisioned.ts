@@ -1,4 +1,4 @@
-import { ok, type Result } from "@switchyard/errors";
+import { err, ok, type Result } from "@switchyard/errors";
 import type { Transaction } from "kysely";
 import { appendChange } from "./config-changes.ts";
 import type { Db } from "./create-db.ts";
@@ -9,7 +9,8 @@ import { runWrite } from "./run-write.ts";
 
 /**
  * The delete every revisioned resource shares: lock the row and check `ifRevision`, run `dependents` (rows
- * that go with it), delete it, and append its change row, all in one transaction.
+ * that go with it; an error it returns refuses the delete), delete it, and append its change row, all in one
+ * transaction.
  */
 export function removeRevisioned(
   db: Db,
@@ -17,12 +18,13 @@ export function removeRevisioned(
   entity: EntityKind,
   id: string,
   ifRevision: number | undefined,
-  dependents?: (trx: Transaction<Database>) => Promise<void>,
+  dependents?: (trx: Transaction<Database>) => Promise<DbError | undefined>,
 ): Promise<Result<{ generation: bigint }, DbError>> {
   return runWrite(db, "delete", async (trx) => {
     const locked = await lockForWrite(trx, table, entity, id, ifRevision);
     if (!locked.ok) return locked;
-    await dependents?.(trx);
+    const refused = await dependents?.(trx);
+    if (refused) return err(refused);
     await trx.deleteFrom(table).where("id", "=", id).execute();
     const generation = await appendChange(trx, entity, id, "delete");
     return ok({ generation });

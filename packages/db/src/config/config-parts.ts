@@ -2,7 +2,9 @@ import type { ApiKeySpec } from "@switchyard/policy";
 import type { Transaction } from "kysely";
 import { type ConsumerRecord, toConsumerRecord } from "../consumers/consumer-record.ts";
 import type { Database, EntityKind } from "../database.ts";
+import { type GroupRecord, toGroupRecord } from "../groups/group-record.ts";
 import { type LimitRecord, toLimitRecord } from "../limits/limit-record.ts";
+import { type PriceRecord, toPriceRecord } from "../prices/price-record.ts";
 import { type ProviderWithSecret, toProviderWithSecret } from "../providers/provider-record.ts";
 import { type RouteRecord, toRouteRecord } from "../routes/route-record.ts";
 
@@ -13,9 +15,11 @@ export interface ConfigPartRows {
   providers: ProviderWithSecret[];
   routes: RouteRecord[];
   consumers: ConsumerRecord[];
+  groups: GroupRecord[];
   /** Active keys only: a revoked key must not reach any data plane. */
   apiKeys: ApiKeySpec[];
   limits: LimitRecord[];
+  prices: PriceRecord[];
 }
 
 /** The name of one part. */
@@ -41,6 +45,16 @@ export interface ConfigPart {
   readonly dependents?: readonly DependentPart[];
 }
 
+/** The limits scoped to some entities of one scope: they are deleted with their route, provider or consumer. */
+const scopedLimits = (scope: "consumer" | "route" | "provider"): DependentPart => ({
+  part: "limits",
+  ownerField: "scopeId",
+  byOwners: async (trx, ids) =>
+    (await trx.selectFrom("limits").selectAll().where("scope", "=", scope).where("scope_id", "in", ids).execute()).map(
+      toLimitRecord,
+    ),
+});
+
 const activeKeys = (trx: Trx) =>
   trx.selectFrom("api_keys").select(["id", "consumer_id", "hash"]).where("revoked_at", "is", null);
 const toKey = (k: { id: string; consumer_id: string; hash: string }): ApiKeySpec => ({
@@ -61,6 +75,7 @@ export const CONFIG_PARTS: readonly ConfigPart[] = [
       (await trx.selectFrom("providers").selectAll().orderBy("id").execute()).map(toProviderWithSecret),
     byIds: async (trx, ids) =>
       (await trx.selectFrom("providers").selectAll().where("id", "in", ids).execute()).map(toProviderWithSecret),
+    dependents: [scopedLimits("provider")],
   },
   {
     part: "routes",
@@ -68,6 +83,7 @@ export const CONFIG_PARTS: readonly ConfigPart[] = [
     all: async (trx) => (await trx.selectFrom("routes").selectAll().orderBy("id").execute()).map(toRouteRecord),
     byIds: async (trx, ids) =>
       (await trx.selectFrom("routes").selectAll().where("id", "in", ids).execute()).map(toRouteRecord),
+    dependents: [scopedLimits("route")],
   },
   {
     part: "consumers",
@@ -82,19 +98,7 @@ export const CONFIG_PARTS: readonly ConfigPart[] = [
         ownerField: "consumerId",
         byOwners: async (trx, ids) => (await activeKeys(trx).where("consumer_id", "in", ids).execute()).map(toKey),
       },
-      {
-        part: "limits",
-        ownerField: "scopeId",
-        byOwners: async (trx, ids) =>
-          (
-            await trx
-              .selectFrom("limits")
-              .selectAll()
-              .where("scope", "=", "consumer")
-              .where("scope_id", "in", ids)
-              .execute()
-          ).map(toLimitRecord),
-      },
+      scopedLimits("consumer"),
     ],
   },
   {
@@ -109,5 +113,21 @@ export const CONFIG_PARTS: readonly ConfigPart[] = [
     all: async (trx) => (await trx.selectFrom("limits").selectAll().orderBy("id").execute()).map(toLimitRecord),
     byIds: async (trx, ids) =>
       (await trx.selectFrom("limits").selectAll().where("id", "in", ids).execute()).map(toLimitRecord),
+  },
+  {
+    // A group is never deleted with members or limits left (the delete is refused), so it has no dependents.
+    part: "groups",
+    kind: "group",
+    all: async (trx) =>
+      (await trx.selectFrom("consumer_groups").selectAll().orderBy("id").execute()).map(toGroupRecord),
+    byIds: async (trx, ids) =>
+      (await trx.selectFrom("consumer_groups").selectAll().where("id", "in", ids).execute()).map(toGroupRecord),
+  },
+  {
+    part: "prices",
+    kind: "price",
+    all: async (trx) => (await trx.selectFrom("prices").selectAll().orderBy("id").execute()).map(toPriceRecord),
+    byIds: async (trx, ids) =>
+      (await trx.selectFrom("prices").selectAll().where("id", "in", ids).execute()).map(toPriceRecord),
   },
 ];

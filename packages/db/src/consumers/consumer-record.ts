@@ -10,16 +10,20 @@ export interface ConsumerRecord {
   readonly name: string;
   readonly metadata: ConsumerMetadata;
   readonly enabled: boolean;
+  /** The consumer group it belongs to, or null. */
+  readonly groupId: string | null;
   readonly revision: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
-/** Input of `consumers.create`; metadata defaults to `{}` and enabled to true. */
+/** Input of `consumers.create`; metadata defaults to `{}`, enabled to true, groupId to null. */
 export interface ConsumerInput {
   readonly name: string;
   readonly metadata?: ConsumerMetadata;
   readonly enabled?: boolean;
+  /** A group naming none is a `reference` error on `groupId`; null leaves the consumer in no group. */
+  readonly groupId?: string | null;
 }
 
 /** Input of `consumers.update`: absent fields stay as they are; metadata is replaced, not merged. */
@@ -32,6 +36,7 @@ export function toConsumerRecord(row: Selectable<ConsumersTable>): ConsumerRecor
     name: row.name,
     metadata: row.metadata,
     enabled: row.enabled,
+    groupId: row.group_id,
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -33,12 +33,17 @@ export async function get(db: Db, id: string): Promise<ConsumerRecord | null> {
   return row ? toConsumerRecord(row) : null;
 }
 
-/** Creates a consumer. A taken name is a `conflict` on `name`. */
+/** Creates a consumer. A taken name is a `conflict` on `name`; a group that does not exist a `reference` on `groupId`. */
 export async function create(db: Db, input: ConsumerInput): Promise<Result<ConsumerWrite, DbError>> {
   return runWrite(db, "create", async (trx) => {
     const row = await trx
       .insertInto("consumers")
-      .values({ name: input.name, metadata: JSON.stringify(input.metadata ?? {}), enabled: input.enabled ?? true })
+      .values({
+        name: input.name,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        enabled: input.enabled ?? true,
+        group_id: input.groupId ?? null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const generation = await appendChange(trx, "consumer", row.id, "create");
@@ -60,6 +65,7 @@ export async function update(
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.metadata !== undefined) values.metadata = JSON.stringify(patch.metadata);
     if (patch.enabled !== undefined) values.enabled = patch.enabled;
+    if (patch.groupId !== undefined) values.group_id = patch.groupId;
     const row = await trx
       .updateTable("consumers")
       .set((eb) => ({ ...values, revision: eb("revision", "+", 1), updated_at: sql<Date>`now()` }))
@@ -83,5 +89,6 @@ export async function remove(
 ): Promise<Result<{ generation: bigint }, DbError>> {
   return removeRevisioned(db, "consumers", "consumer", id, opts.ifRevision, async (trx) => {
     await trx.deleteFrom("limits").where("scope", "=", "consumer").where("scope_id", "=", id).execute();
+    return undefined;
   });
 }

@@ -6,7 +6,7 @@ import type { Database } from "../database.ts";
 import type { DbError } from "../db-error.ts";
 import { secretColumns } from "../providers/provider-record.ts";
 import { runWrite } from "../run-write.ts";
-import type { HistoryLimit, HistoryProvider, HistoryRoute } from "./history-content.ts";
+import type { HistoryLimit, HistoryPrice, HistoryProvider, HistoryRoute } from "./history-content.ts";
 import { isEmptyPlan, type RollbackPlan } from "./rollback-plan.ts";
 
 type Trx = Transaction<Database>;
@@ -34,6 +34,15 @@ const limitColumns = (l: HistoryLimit) => ({
   scope_id: l.scopeId,
   limit: l.limit,
   failure_policy: l.failurePolicy,
+  mode: l.mode,
+  on_unpriced: l.onUnpriced,
+  stream_cutoff: l.streamCutoff,
+});
+const priceColumns = (p: HistoryPrice) => ({
+  model: p.model,
+  input_per_mtok: p.inputPerMTok,
+  output_per_mtok: p.outputPerMTok,
+  cached_input_per_mtok: p.cachedInputPerMTok,
 });
 const bump = { revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` };
 
@@ -60,12 +69,23 @@ async function parkRenamed(trx: Trx, plan: RollbackPlan): Promise<void> {
         .execute();
     }
   }
+  for (const { before, after } of plan.prices.update) {
+    if (before.model !== after.model) {
+      await trx
+        .updateTable("prices")
+        .set({ model: `rollback-${after.id}` })
+        .where("id", "=", after.id)
+        .execute();
+    }
+  }
 }
 
-/** Writes the plan in dependency order: routes out, providers in, routes in, providers out, limits. */
+/** Writes the plan in dependency order: routes out, providers in, routes in, providers out, limits, prices. */
 async function write(trx: Trx, plan: RollbackPlan): Promise<void> {
-  const { providers: p, routes: r, limits: l } = plan;
+  const { providers: p, routes: r, limits: l, prices: c } = plan;
   for (const x of r.remove) await trx.deleteFrom("routes").where("id", "=", x.id).execute();
+  // Removed first, so a model a removed entry held is free for the one taking it.
+  for (const x of c.remove) await trx.deleteFrom("prices").where("id", "=", x.id).execute();
   await parkRenamed(trx, plan);
   for (const x of p.create)
     await trx
@@ -105,6 +125,18 @@ async function write(trx: Trx, plan: RollbackPlan): Promise<void> {
       .where("id", "=", after.id)
       .execute();
   }
+  for (const { after } of c.update) {
+    await trx
+      .updateTable("prices")
+      .set({ ...priceColumns(after), ...bump })
+      .where("id", "=", after.id)
+      .execute();
+  }
+  for (const x of c.create)
+    await trx
+      .insertInto("prices")
+      .values({ id: x.id, ...priceColumns(x) })
+      .execute();
 }
 
 /**
@@ -131,7 +163,7 @@ export async function applyRollback(
     }
     if (isEmptyPlan(plan)) return ok({ generation: now });
     let generation = now;
-    const touched: (readonly ["provider" | "route" | "limit", string, "create" | "update" | "delete"])[] = [
+    const touched: (readonly ["provider" | "route" | "limit" | "price", string, "create" | "update" | "delete"])[] = [
       ...plan.providers.create.map((x) => ["provider", x.id, "create"] as const),
       ...plan.providers.update.map((x) => ["provider", x.after.id, "update"] as const),
       ...plan.providers.remove.map((x) => ["provider", x.id, "delete"] as const),
@@ -141,6 +173,9 @@ export async function applyRollback(
       ...plan.limits.create.map((x) => ["limit", x.id, "create"] as const),
       ...plan.limits.update.map((x) => ["limit", x.after.id, "update"] as const),
       ...plan.limits.remove.map((x) => ["limit", x.id, "delete"] as const),
+      ...plan.prices.create.map((x) => ["price", x.id, "create"] as const),
+      ...plan.prices.update.map((x) => ["price", x.after.id, "update"] as const),
+      ...plan.prices.remove.map((x) => ["price", x.id, "delete"] as const),
     ];
     for (const [kind, id, op] of touched) generation = await appendChange(trx, kind, id, op);
     return ok({ generation });

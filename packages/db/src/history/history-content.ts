@@ -1,4 +1,13 @@
-import type { FailurePolicy, LimitKind, LimitScope, LimitWindow, ProviderKind } from "@switchyard/policy";
+import type {
+  FailurePolicy,
+  LimitKind,
+  LimitMode,
+  LimitScope,
+  LimitWindow,
+  ProviderKind,
+  UnpricedPolicy,
+} from "@switchyard/policy";
+import { normalFailurePolicy } from "../limits/limit-record.ts";
 import type { SealedSecret } from "../providers/provider-record.ts";
 
 /** A provider as history keeps it: every column a rollback restores, the credential still sealed. */
@@ -27,34 +36,52 @@ export interface HistoryRoute {
 export interface HistoryLimit {
   readonly id: string;
   readonly kind: LimitKind;
-  readonly window: LimitWindow;
+  readonly window: LimitWindow | null;
   readonly scope: LimitScope;
   readonly scopeId: string;
   readonly limit: number;
   readonly failurePolicy: FailurePolicy;
+  readonly mode: LimitMode;
+  readonly onUnpriced: UnpricedPolicy;
+  readonly streamCutoff: boolean;
+}
+
+/** A price catalog entry as history keeps it. */
+export interface HistoryPrice {
+  readonly id: string;
+  readonly model: string;
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
+  readonly cachedInputPerMTok: number | null;
 }
 
 /**
- * What history keeps of one snapshot: the policy a rollback restores (providers, routes, limits) in full,
- * and only the number of consumers and keys, which are never rolled back and can run to 100,000s.
+ * What history keeps of one snapshot: the policy a rollback restores (providers, routes, limits, prices) in
+ * full, and only the number of consumers, groups and keys, which are never rolled back (a revoked key, a
+ * disabled consumer or a changed team must never come back) and can run to 100,000s.
  */
 export interface HistoryContent {
   readonly providers: readonly HistoryProvider[];
   readonly routes: readonly HistoryRoute[];
   readonly limits: readonly HistoryLimit[];
+  /** Null in history written before the price catalog existed: a rollback to it leaves prices alone. */
+  readonly prices: readonly HistoryPrice[] | null;
   readonly consumers: number;
+  readonly groups: number;
   readonly apiKeys: number;
 }
 
 /** The part of history a rollback restores. */
-export type HistoryPolicy = Pick<HistoryContent, "providers" | "routes" | "limits">;
+export type HistoryPolicy = Pick<HistoryContent, "providers" | "routes" | "limits" | "prices">;
 
 /** How many of each entity a snapshot held. */
 export interface HistoryCounts {
   readonly providers: number;
   readonly routes: number;
   readonly limits: number;
+  readonly prices: number;
   readonly consumers: number;
+  readonly groups: number;
   readonly apiKeys: number;
 }
 
@@ -64,7 +91,9 @@ export function countsOf(c: HistoryContent): HistoryCounts {
     providers: c.providers.length,
     routes: c.routes.length,
     limits: c.limits.length,
+    prices: c.prices?.length ?? 0,
     consumers: c.consumers,
+    groups: c.groups,
     apiKeys: c.apiKeys,
   };
 }
@@ -77,8 +106,23 @@ export interface HistorySource {
   readonly providers: readonly HistoryProvider[];
   readonly routes: readonly HistoryRoute[];
   readonly limits: readonly HistoryLimit[];
+  readonly prices: readonly HistoryPrice[];
   readonly consumers: { readonly length: number };
+  readonly groups: { readonly length: number };
   readonly apiKeys: { readonly length: number };
+}
+
+/** Counts as stored, with the ones added since (prices, groups) at 0 for older rows. */
+export function withCountDefaults(c: Partial<HistoryCounts>): HistoryCounts {
+  return {
+    providers: c.providers ?? 0,
+    routes: c.routes ?? 0,
+    limits: c.limits ?? 0,
+    prices: c.prices ?? 0,
+    consumers: c.consumers ?? 0,
+    groups: c.groups ?? 0,
+    apiKeys: c.apiKeys ?? 0,
+  };
 }
 
 /** The history content of the rows a snapshot was built from. */
@@ -110,15 +154,28 @@ export function historyContentOf(rows: HistorySource): HistoryContent {
       scopeId: l.scopeId,
       limit: l.limit,
       failurePolicy: l.failurePolicy,
+      mode: l.mode,
+      onUnpriced: l.onUnpriced,
+      streamCutoff: l.streamCutoff,
+    })),
+    prices: rows.prices.map((p) => ({
+      id: p.id,
+      model: p.model,
+      inputPerMTok: p.inputPerMTok,
+      outputPerMTok: p.outputPerMTok,
+      cachedInputPerMTok: p.cachedInputPerMTok,
     })),
     consumers: rows.consumers.length,
+    groups: rows.groups.length,
     apiKeys: rows.apiKeys.length,
   };
 }
 
 /**
  * A policy state as stored, with the fields added since it was written set to their defaults (history rows
- * older than the `api_version`/`strict`/`allow_internal` columns lack them), so diffs and rollback plans compare like with like.
+ * older than the `api_version`/`strict`/`allow_internal` columns or the limits issue lack them) and the first
+ * release's failure policy names (`deny`/`allow`) in today's words, so diffs and rollback plans compare like
+ * with like and a rollback never writes an old name back.
  */
 export function withPolicyDefaults(p: HistoryPolicy): HistoryPolicy {
   return {
@@ -128,6 +185,13 @@ export function withPolicyDefaults(p: HistoryPolicy): HistoryPolicy {
       allowInternal: x.allowInternal ?? false,
     })),
     routes: p.routes.map((x) => ({ ...x, strict: x.strict ?? false })),
-    limits: p.limits,
+    limits: p.limits.map((x) => ({
+      ...x,
+      failurePolicy: normalFailurePolicy(x.failurePolicy),
+      mode: x.mode ?? "enforce",
+      onUnpriced: x.onUnpriced ?? "deny",
+      streamCutoff: x.streamCutoff ?? false,
+    })),
+    prices: p.prices ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { HistoryContent, HistoryLimit, HistoryProvider, HistoryRoute } from "./history-content.ts";
+import type { HistoryContent, HistoryLimit, HistoryPrice, HistoryProvider, HistoryRoute } from "./history-content.ts";
 
 /** How one kind of entity differs between two states. */
 export interface EntityChanges<T> {
@@ -12,7 +12,9 @@ export interface RollbackPlan {
   readonly providers: EntityChanges<HistoryProvider>;
   readonly routes: EntityChanges<HistoryRoute>;
   readonly limits: EntityChanges<HistoryLimit>;
-  /** Limits of the target state that cannot come back because their consumer is gone. */
+  /** Empty when the target predates the price catalog (its history has no prices to return to). */
+  readonly prices: EntityChanges<HistoryPrice>;
+  /** Limits of the target state that cannot come back because their consumer or group is gone. */
   readonly skipped: readonly { readonly kind: "limit"; readonly id: string; readonly reason: string }[];
 }
 
@@ -35,33 +37,43 @@ export function diffEntities<T extends { id: string }>(from: readonly T[], to: r
   };
 }
 
+const NO_CHANGES: EntityChanges<never> = Object.freeze({ create: [], update: [], remove: [] });
+
 /**
- * Plans a rollback from `current` to `target`: providers, routes and limits return to their state in the
- * target; consumers and keys are not touched (a revoked key or a disabled consumer must never come back).
- * A target limit on a consumer that no longer exists is skipped and reported.
+ * Plans a rollback from `current` to `target`: providers, routes, limits and prices return to their state in
+ * the target; consumers, groups and keys are not touched (a revoked key, a disabled consumer or a team change
+ * must never come back). A target limit on a consumer or group that no longer exists is skipped and reported.
+ * A target recorded before the price catalog existed leaves prices as they are.
  */
 export function planRollback(
   current: HistoryContent,
   target: HistoryContent,
-  consumerIds: ReadonlySet<string>,
+  existing: { readonly consumerIds: ReadonlySet<string>; readonly groupIds: ReadonlySet<string> },
 ): RollbackPlan {
   const skipped: { kind: "limit"; id: string; reason: string }[] = [];
   const limits = target.limits.filter((l) => {
-    if (l.scope !== "consumer" || consumerIds.has(l.scopeId)) return true;
-    skipped.push({ kind: "limit", id: l.id, reason: `consumer ${l.scopeId} no longer exists` });
-    return false;
+    if (l.scope === "consumer" && !existing.consumerIds.has(l.scopeId)) {
+      skipped.push({ kind: "limit", id: l.id, reason: `consumer ${l.scopeId} no longer exists` });
+      return false;
+    }
+    if (l.scope === "consumer_group" && !existing.groupIds.has(l.scopeId)) {
+      skipped.push({ kind: "limit", id: l.id, reason: `group ${l.scopeId} no longer exists` });
+      return false;
+    }
+    return true;
   });
   return {
     providers: diffEntities(current.providers, target.providers),
     routes: diffEntities(current.routes, target.routes),
     limits: diffEntities(current.limits, limits),
+    prices: target.prices === null ? NO_CHANGES : diffEntities(current.prices ?? [], target.prices),
     skipped,
   };
 }
 
 /** Whether a plan writes nothing. */
 export function isEmptyPlan(p: RollbackPlan): boolean {
-  return [p.providers, p.routes, p.limits].every(
+  return [p.providers, p.routes, p.limits, p.prices].every(
     (c) => c.create.length === 0 && c.update.length === 0 && c.remove.length === 0,
   );
 }

@@ -6,6 +6,7 @@ import {
   type HistoryContent,
   type HistoryCounts,
   type HistoryPolicy,
+  withCountDefaults,
   withPolicyDefaults,
 } from "./history-content.ts";
 
@@ -33,8 +34,8 @@ export async function record(
   entry: { generation: bigint; version: string; content: HistoryContent },
   keep: number,
 ): Promise<void> {
-  const { providers, routes, limits } = entry.content;
-  const policy = JSON.stringify({ providers, routes, limits });
+  const { providers, routes, limits, prices } = entry.content;
+  const policy = JSON.stringify({ providers, routes, limits, prices });
   const digest = createHash("sha256").update(policy).digest("hex");
   const known = await db.kysely
     .selectFrom("config_policy_states")
@@ -80,7 +81,9 @@ export async function list(db: Db, opts: { limit: number; before?: bigint }): Pr
     generation: BigInt(r.generation),
     version: r.version,
     createdAt: r.created_at,
-    counts: isInline(r.content) ? countsOf(r.content) : r.content.counts,
+    counts: isInline(r.content)
+      ? countsOf({ ...r.content, ...withPolicyDefaults(r.content) })
+      : withCountDefaults(r.content.counts),
   }));
 }
 
@@ -100,11 +103,13 @@ export async function find(db: Db, version: string): Promise<FullHistoryEntry | 
   const row = rows[0];
   if (!row || new Set(rows.map((r) => r.version)).size !== 1) return null;
   const stored = row.content as StoredContent;
+  // Older rows lack the group count and prices; they read as 0 and null ("not recorded").
   const content: HistoryContent = isInline(stored)
-    ? { ...stored, ...withPolicyDefaults(stored) }
+    ? { ...stored, ...withPolicyDefaults(stored), groups: stored.groups ?? 0 }
     : {
         ...withPolicyDefaults(row.policy as HistoryPolicy),
         consumers: stored.counts.consumers,
+        groups: stored.counts.groups ?? 0,
         apiKeys: stored.counts.apiKeys,
       };
   return {

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "@switchyard/errors";
+import type { LimitScope } from "@switchyard/policy";
 import { sql, type Transaction, type Updateable } from "kysely";
 import { appendChange } from "../config-changes.ts";
 import type { Db } from "../create-db.ts";
@@ -33,20 +34,32 @@ export async function get(db: Db, id: string): Promise<LimitRecord | null> {
   return row ? toLimitRecord(row) : null;
 }
 
+/** The table each scope's id points into; `global` points nowhere. */
+const SCOPE_TABLES: Readonly<Record<LimitScope, { table: string; entity: string } | null>> = {
+  consumer: { table: "consumers", entity: "consumer" },
+  consumer_group: { table: "consumer_groups", entity: "group" },
+  route: { table: "routes", entity: "route" },
+  provider: { table: "providers", entity: "provider" },
+  global: null,
+};
+
 /**
- * A consumer-scoped limit must name an existing consumer. The row is locked (FOR SHARE) until commit so a
- * concurrent consumer delete, which removes that consumer's limits, cannot slip in between and leave this
- * limit dangling.
+ * A scoped limit must name an existing consumer, group, route or provider. The row is locked (FOR SHARE)
+ * until commit so a concurrent delete of that entity (which removes or refuses on its limits) cannot slip
+ * in between and leave this limit dangling.
  */
 async function checkScope(trx: Transaction<Database>, input: LimitInput): Promise<DbError | null> {
-  if (input.scope !== "consumer") return null;
-  const missing: DbError = { kind: "reference", message: "consumer does not exist", field: "scopeId" };
+  const target = SCOPE_TABLES[input.scope];
+  if (!target) return null;
+  const missing: DbError = { kind: "reference", message: `${target.entity} does not exist`, field: "scopeId" };
   if (!isUuid(input.scopeId ?? "")) return missing;
-  const { rows } = await sql`select 1 from consumers where id = ${input.scopeId} for share`.execute(trx);
+  const { rows } = await sql`select 1 from ${sql.table(target.table)} where id = ${input.scopeId} for share`.execute(
+    trx,
+  );
   return rows.length === 0 ? missing : null;
 }
 
-/** Creates a limit. A consumer scope naming no consumer is a `reference` error on `scopeId`. */
+/** Creates a limit. A scope id naming nothing is a `reference` error on `scopeId`. */
 export async function create(db: Db, input: LimitInput): Promise<Result<LimitWrite, DbError>> {
   return runWrite(db, "create", async (trx) => {
     const scopeError = await checkScope(trx, input);
@@ -60,6 +73,9 @@ export async function create(db: Db, input: LimitInput): Promise<Result<LimitWri
         scope_id: input.scopeId ?? "",
         limit: input.limit,
         failure_policy: input.failurePolicy,
+        mode: input.mode ?? "enforce",
+        on_unpriced: input.onUnpriced ?? "deny",
+        stream_cutoff: input.streamCutoff ?? false,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -81,6 +97,9 @@ export async function update(
     const values: Updateable<LimitsTable> = {};
     if (patch.limit !== undefined) values.limit = patch.limit;
     if (patch.failurePolicy !== undefined) values.failure_policy = patch.failurePolicy;
+    if (patch.mode !== undefined) values.mode = patch.mode;
+    if (patch.onUnpriced !== undefined) values.on_unpriced = patch.onUnpriced;
+    if (patch.streamCutoff !== undefined) values.stream_cutoff = patch.streamCutoff;
     const row = await trx
       .updateTable("limits")
       .set((eb) => ({ ...values, revision: eb("revision", "+", 1), updated_at: sql<Date>`now()` }))

@@ -6,6 +6,7 @@ import * as historyPolicyStates from "./20261122-0600-history-policy-states.ts";
 import * as providerApiVersionRouteStrict from "./20261122-0700-provider-api-version-route-strict.ts";
 import * as usageRecords from "./20261207-0700-usage-records.ts";
 import * as providerAllowInternal from "./20261207-0800-provider-allow-internal.ts";
+import * as limitsGroupsPrices from "./20261207-0900-limits-groups-prices.ts";
 
 /**
  * Every migration this build knows, by name. Names start with a UTC timestamp so they sort in the order
@@ -27,6 +28,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "20261122_0700_provider_api_version_route_strict": providerApiVersionRouteStrict,
   "20261207_0700_usage_records": usageRecords,
   "20261207_0800_provider_allow_internal": providerAllowInternal,
+  "20261207_0900_limits_groups_prices": limitsGroupsPrices,
 });
 
 /** Hands the in-code migration list to Kysely's `Migrator`. */

@@ -93,11 +93,17 @@ export async function update(
   });
 }
 
-/** Deletes a provider. One still used by a route is a `reference` error; routes are never removed silently. */
+/**
+ * Deletes a provider with its provider-scoped limits. One still used by a route is a `reference` error;
+ * routes are never removed silently.
+ */
 export async function remove(
   db: Db,
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return removeRevisioned(db, "providers", "provider", id, opts.ifRevision);
+  return removeRevisioned(db, "providers", "provider", id, opts.ifRevision, async (trx) => {
+    await trx.deleteFrom("limits").where("scope", "=", "provider").where("scope_id", "=", id).execute();
+    return undefined;
+  });
 }

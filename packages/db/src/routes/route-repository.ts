@@ -82,11 +82,17 @@ export async function update(
   });
 }
 
-/** Deletes a route. */
+/**
+ * Deletes a route together with its route-scoped limits (a limit on a route that is gone limits nothing, and
+ * left behind it would make every later snapshot inconsistent). A rollback restores both.
+ */
 export async function remove(
   db: Db,
   id: string,
   opts: { ifRevision?: number } = {},
 ): Promise<Result<{ generation: bigint }, DbError>> {
-  return removeRevisioned(db, "routes", "route", id, opts.ifRevision);
+  return removeRevisioned(db, "routes", "route", id, opts.ifRevision, async (trx) => {
+    await trx.deleteFrom("limits").where("scope", "=", "route").where("scope_id", "=", id).execute();
+    return undefined;
+  });
 }

@@ -20,16 +20,22 @@ export function configSuite(fresh: FreshDb): void {
       db = await fresh();
     });
 
-    it("starts at generation 0 with nothing to load, and answers ping", async () => {
+    it("starts with only the seeded price catalog (one change row per price), and answers ping", async () => {
       expect(await ping(db)).toBe(true);
-      expect(await currentGeneration(db)).toBe(0n);
-      expect(await loadConfigRows(db)).toEqual({
-        generation: 0n,
-        providers: [],
-        routes: [],
-        consumers: [],
-        apiKeys: [],
-        limits: [],
+      const rows = await loadConfigRows(db);
+      expect(rows).toMatchObject({ providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [] });
+      expect(rows.prices.length).toBeGreaterThan(10);
+      expect(await currentGeneration(db)).toBe(BigInt(rows.prices.length));
+      expect(rows.generation).toBe(BigInt(rows.prices.length));
+      expect(rows.prices.find((p) => p.model === "gpt-4o-mini")).toMatchObject({
+        inputPerMTok: 0.15,
+        outputPerMTok: 0.6,
+        cachedInputPerMTok: 0.075,
+      });
+      expect(rows.prices.find((p) => p.model === "text-embedding-3-small")).toMatchObject({
+        inputPerMTok: 0.02,
+        outputPerMTok: 0,
+        cachedInputPerMTok: null,
       });
     });
 
@@ -48,7 +54,7 @@ export function configSuite(fresh: FreshDb): void {
           scope: "consumer",
           scopeId: consumer.id,
           limit: 10,
-          failurePolicy: "allow",
+          failurePolicy: "fail-open",
         }),
       );
 

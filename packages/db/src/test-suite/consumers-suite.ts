@@ -9,7 +9,7 @@ const consumerInput = (i: number): ConsumerInput => ({
 });
 
 const perMinute = (scope: "consumer" | "global", scopeId: string) =>
-  ({ kind: "requests", window: "minute", scope, scopeId, limit: 60, failurePolicy: "deny" }) as const;
+  ({ kind: "requests", window: "minute", scope, scopeId, limit: 60, failurePolicy: "fail-closed" }) as const;
 
 /** Consumer CRUD plus metadata, unique names and the delete cascade to keys and limits. */
 export function consumersSuite(fresh: FreshDb): void {

@@ -5,11 +5,13 @@ import {
   applyRollback,
   consumers,
   type Db,
+  groups,
   historyContentOf,
   isEmptyPlan,
   limits,
   loadConfigRows,
   planRollback,
+  prices,
   providers,
   routes,
   snapshotHistory,
@@ -20,7 +22,11 @@ const timeouts = { connectTimeoutMs: 100, firstByteTimeoutMs: 200 };
 
 async function state(db: Db) {
   const rows = await loadConfigRows(db);
-  return { rows, content: historyContentOf(rows), consumerIds: new Set(rows.consumers.map((c) => c.id)) };
+  const existing = {
+    consumerIds: new Set(rows.consumers.map((c) => c.id)),
+    groupIds: new Set(rows.groups.map((g) => g.id)),
+  };
+  return { rows, content: historyContentOf(rows), existing };
 }
 
 /** Snapshot history and rollback. */
@@ -32,7 +38,7 @@ export function historySuite(fresh: FreshDb): void {
     });
 
     it("records entries once per generation, lists newest first, finds by version prefix, keeps the newest N", async () => {
-      const content = { providers: [], routes: [], limits: [], consumers: 0, apiKeys: 0 };
+      const content = { providers: [], routes: [], limits: [], prices: [], consumers: 0, groups: 0, apiKeys: 0 };
       for (const g of [1n, 2n, 3n, 4n]) {
         await snapshotHistory.record(db, { generation: g, version: `${"a".repeat(63)}${g}`, content }, 3);
       }
@@ -55,33 +61,48 @@ export function historySuite(fresh: FreshDb): void {
         scope: "global",
         scopeId: "",
         limit: 5,
-        failurePolicy: "deny",
+        failurePolicy: "fail-closed",
+        mode: "shadow",
+        onUnpriced: "deny",
+        streamCutoff: false,
       } as const;
-      const policy = { providers: [], routes: [], limits: [limit] };
+      const policy = { providers: [], routes: [], limits: [limit], prices: [] };
       const states = async () => (await db.kysely.selectFrom("config_policy_states").select("digest").execute()).length;
       // Two snapshots differing only in keys share one policy state.
       const before = await states();
       await snapshotHistory.record(
         db,
-        { generation: 10n, version: "b".repeat(64), content: { ...policy, consumers: 1, apiKeys: 1 } },
+        { generation: 10n, version: "b".repeat(64), content: { ...policy, consumers: 1, groups: 0, apiKeys: 1 } },
         3,
       );
       await snapshotHistory.record(
         db,
-        { generation: 11n, version: "c".repeat(64), content: { ...policy, consumers: 1, apiKeys: 2 } },
+        { generation: 11n, version: "c".repeat(64), content: { ...policy, consumers: 1, groups: 2, apiKeys: 2 } },
         3,
       );
       expect(await states()).toBe(before + 1);
       const found = await snapshotHistory.find(db, "c".repeat(64));
-      expect(found?.content).toEqual({ ...policy, consumers: 1, apiKeys: 2 });
-      expect(found?.counts).toEqual({ providers: 0, routes: 0, limits: 1, consumers: 1, apiKeys: 2 });
+      expect(found?.content).toEqual({ ...policy, consumers: 1, groups: 2, apiKeys: 2 });
+      expect(found?.counts).toEqual({
+        providers: 0,
+        routes: 0,
+        limits: 1,
+        prices: 0,
+        consumers: 1,
+        groups: 2,
+        apiKeys: 2,
+      });
       expect((await snapshotHistory.newest(db))?.version).toBe("c".repeat(64));
       // A new policy, then two more entries: with keep = 3 the first policy state is no longer referenced.
-      const other = { providers: [], routes: [], limits: [] };
+      const other = { providers: [], routes: [], limits: [], prices: [] };
       for (const g of [12n, 13n, 14n]) {
         await snapshotHistory.record(
           db,
-          { generation: g, version: `${g}`.padStart(64, "d"), content: { ...other, consumers: 0, apiKeys: 0 } },
+          {
+            generation: g,
+            version: `${g}`.padStart(64, "d"),
+            content: { ...other, consumers: 0, groups: 0, apiKeys: 0 },
+          },
           3,
         );
       }
@@ -98,7 +119,16 @@ export function historySuite(fresh: FreshDb): void {
     it("reads states written before apiVersion, strict and allowInternal existed with their defaults", async () => {
       const provider = { id: "p", name: "p", kind: "openai", baseUrl: "https://x.example", apiKey: null, ...timeouts };
       const route = { id: "r", alias: "gpt", providerId: "p", upstreamModel: "m" };
-      const old = { providers: [provider], routes: [route], limits: [] };
+      // A limit as the first release wrote it: old failure policy name, none of the limits issue's fields.
+      const limit = { id: "l", kind: "requests", window: "minute", scope: "global", scopeId: "", limit: 3 };
+      const old = {
+        providers: [provider],
+        routes: [route],
+        limits: [
+          { ...limit, failurePolicy: "deny" },
+          { ...limit, id: "l2", failurePolicy: "allow" },
+        ],
+      };
       await sql`insert into config_snapshots (generation, version, content) values (20, ${"9".repeat(64)}, ${JSON.stringify({ ...old, consumers: 0, apiKeys: 0 })})`.execute(
         db.kysely,
       );
@@ -113,6 +143,14 @@ export function historySuite(fresh: FreshDb): void {
         const found = await snapshotHistory.find(db, version);
         expect(found?.content.providers).toEqual([{ ...provider, apiVersion: null, allowInternal: false }]);
         expect(found?.content.routes).toEqual([{ ...route, strict: false }]);
+        const defaults = { mode: "enforce", onUnpriced: "deny", streamCutoff: false };
+        expect(found?.content.limits).toEqual([
+          { ...limit, failurePolicy: "fail-closed", ...defaults },
+          { ...limit, id: "l2", failurePolicy: "fail-open", ...defaults },
+        ]);
+        // Recorded before the price catalog: a rollback to it leaves prices alone.
+        expect(found?.content.prices).toBeNull();
+        expect(found?.content.groups).toBe(0);
       }
     });
   });
@@ -136,7 +174,12 @@ export function historySuite(fresh: FreshDb): void {
       const ra = unwrap(await routes.create(db, { alias: "ra", providerId: a.id, upstreamModel: "m1" })).record;
       const c = unwrap(await consumers.create(db, { name: "c" })).record;
       const gone = unwrap(await consumers.create(db, { name: "gone" })).record;
-      const limitFields = { kind: "requests", window: "minute", scope: "consumer", failurePolicy: "deny" } as const;
+      const limitFields = {
+        kind: "requests",
+        window: "minute",
+        scope: "consumer",
+        failurePolicy: "fail-closed",
+      } as const;
       const lc = unwrap(await limits.create(db, { ...limitFields, scopeId: c.id, limit: 5 })).record;
       unwrap(await limits.create(db, { ...limitFields, scopeId: gone.id, limit: 7 }));
       const target = await state(db);
@@ -151,9 +194,15 @@ export function historySuite(fresh: FreshDb): void {
       unwrap(await limits.remove(db, lc.id));
       unwrap(await consumers.remove(db, gone.id));
       unwrap(await apiKeys.createKey(db, { consumerId: c.id, name: "k", prefix: "sk-sy-x", hash: "h".repeat(64) }));
+      // Prices come back too: one repriced, one removed, one added; a group made meanwhile stays.
+      const [first, second] = (await prices.list(db, { limit: 2 })).items;
+      unwrap(await prices.update(db, first!.id, { inputPerMTok: 99 }));
+      unwrap(await prices.remove(db, second!.id));
+      unwrap(await prices.create(db, { model: second!.model, inputPerMTok: 1, outputPerMTok: 1 }));
+      unwrap(await groups.create(db, { name: "kept-team" }));
 
       const now = await state(db);
-      const plan = planRollback(now.content, target.content, now.consumerIds);
+      const plan = planRollback(now.content, target.content, now.existing);
       expect(plan.skipped).toEqual([
         { kind: "limit", id: expect.any(String), reason: expect.stringContaining(gone.id) },
       ]);
@@ -165,12 +214,14 @@ export function historySuite(fresh: FreshDb): void {
       expect(after.content.providers).toEqual(target.content.providers);
       expect(after.content.routes).toEqual(target.content.routes);
       expect(after.content.limits).toEqual(target.content.limits.filter((l) => l.scopeId !== gone.id));
+      expect(after.content.prices).toEqual(target.content.prices);
+      expect(after.rows.groups.map((g) => g.name)).toEqual(["kept-team"]);
       expect(after.rows.apiKeys).toHaveLength(1);
       expect(after.rows.consumers.map((x) => x.name)).toEqual(["c"]);
       expect(after.rows.generation).toBe(done.generation);
       // Revisions moved on, so an If-Match from before the rollback cannot silently overwrite it.
       expect((await providers.get(db, a.id))?.revision).toBeGreaterThan(a.revision);
-      expect(isEmptyPlan(planRollback(after.content, target.content, after.consumerIds))).toBe(true);
+      expect(isEmptyPlan(planRollback(after.content, target.content, after.existing))).toBe(true);
     });
 
     it("refuses to apply a plan made before another write committed, and writes nothing", async () => {
@@ -178,7 +229,7 @@ export function historySuite(fresh: FreshDb): void {
       const target = await state(db);
       unwrap(await routes.create(db, { alias: "late-route", providerId: p.id, upstreamModel: "m" }));
       const planned = await state(db);
-      const plan = planRollback(planned.content, target.content, planned.consumerIds);
+      const plan = planRollback(planned.content, target.content, planned.existing);
       unwrap(await consumers.create(db, { name: "meanwhile" }));
       const res = await applyRollback(db, plan, planned.rows.generation);
       expect(res).toMatchObject({ ok: false, error: { kind: "conflict" } });

@@ -9,7 +9,7 @@ const globalLimit = (i: number): LimitInput => ({
   scope: "global",
   scopeId: "",
   limit: 100 + i,
-  failurePolicy: "deny",
+  failurePolicy: "fail-closed",
 });
 
 /** Limit CRUD plus large amounts and the consumer-scope reference. */
@@ -18,8 +18,8 @@ export function limitsSuite(fresh: FreshDb): void {
     kind: "limit",
     repo: limits,
     setup: async () => globalLimit,
-    patch: { limit: 5, failurePolicy: "allow" },
-    patched: { limit: 5, failurePolicy: "allow" },
+    patch: { limit: 5, failurePolicy: "fail-open" },
+    patched: { limit: 5, failurePolicy: "fail-open" },
   });
 
   describe("limits", () => {
