@@ -10,6 +10,7 @@ import { parseEnv } from "./env.ts";
 import { prepareLocalFiles } from "./local-mode.ts";
 import { controlPlaneMetrics } from "./metrics.ts";
 import { createSecretBox, parseMasterKey } from "./secrets/secret-box.ts";
+import { startFleetSizeSync } from "./sync/fleet-size-sync.ts";
 import { createFleetView } from "./sync/fleet-view.ts";
 import { startNodeStatusWriter } from "./sync/node-status-writer.ts";
 import { seedLocal } from "./sync/seed-local.ts";
@@ -117,6 +118,12 @@ async function main(): Promise<void> {
     : null;
   if (!usageConsumer) logger.info({}, "usage consumer off: no Redis configured, usage records are not collected");
   const usageRetention = startUsageRetention({ db, retentionDays: env.USAGE_RETENTION_DAYS, logger });
+  const fleetSize = startFleetSizeSync({
+    fleet: fleetView,
+    setFleetSize: (n) => configServer.setFleetSize(n),
+    intervalMs: env.NODE_STATUS_FLUSH_MS,
+    logger,
+  });
   const localKey = local ? await seedLocal(db, local.apiKeyFile, logger) : null;
   await publisher.start();
   const grpcPort = await configServer.listen();
@@ -164,6 +171,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "control plane shutting down");
+    fleetSize.stop();
     await publisher.stop();
     await configServer.close(env.SHUTDOWN_GRACE_MS);
     // The streams are closed now; the last batch tells the other replicas these nodes left this one.

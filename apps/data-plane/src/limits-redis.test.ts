@@ -27,7 +27,7 @@ function app() {
       routes: [route("fast", "prov-mock")],
       consumers: [consumer("strict"), consumer("lenient")],
       apiKeys: [apiKey("sk-strict", "strict"), apiKey("sk-lenient", "lenient")],
-      limits: [rpmLimit("strict", 2), rpmLimit("lenient", 1000, { failurePolicy: "allow" })],
+      limits: [rpmLimit("strict", 2), rpmLimit("lenient", 1000, { failurePolicy: "fail-open" })],
     }),
   );
   return createDataPlaneApp({ runtime: holder, limiter, logger: captureLogger().logger, registry: new Registry() });

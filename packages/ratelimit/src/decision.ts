@@ -52,7 +52,9 @@ export function decide(
 }
 
 /**
- * The decision when the limiter cannot answer: any `deny` rule rejects; if all rules `allow`, the request
+ * The decision when the limiter cannot answer: any `fail-closed` rule rejects (so does `local`, whose
+ * in-memory share this limiter does not implement; the data plane refuses such rules before they get here);
+ * if all rules are `fail-open`, the request
  * proceeds uncounted. Counts are unknown, so an admitted request reports the smallest limit as remaining;
  * its reset comes from the local clock, which is fine for a hint that no counter depends on.
  */
@@ -60,7 +62,8 @@ export function failurePolicyDecision(rules: readonly RequestRule[], nowMs: numb
   let tightest: RequestRule | undefined;
   for (const rule of rules) {
     switch (rule.failurePolicy) {
-      case "deny":
+      case "fail-closed":
+      case "local":
         return {
           allowed: false,
           limit: rule.limit,
@@ -70,7 +73,7 @@ export function failurePolicyDecision(rules: readonly RequestRule[], nowMs: numb
           blockedBy: rule.id,
           degraded: true,
         };
-      case "allow":
+      case "fail-open":
         if (!tightest || rule.limit < tightest.limit) tightest = rule;
         break;
       default:

@@ -3,7 +3,7 @@ import { createMemoryRequestLimiter as createMemoryLimiter } from "./memory-limi
 import type { RequestRule } from "./types.ts";
 
 function rule(id: string, limit: number, extra: Partial<RequestRule> = {}): RequestRule {
-  return { id, limit, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "deny", ...extra };
+  return { id, limit, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "fail-closed", ...extra };
 }
 
 /** A UTC minute boundary (epoch milliseconds divisible by 60 000). */

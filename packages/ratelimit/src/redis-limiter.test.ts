@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rule(limit: number, extra: Partial<RequestRule> = {}): RequestRule {
   const id = randomUUID();
-  return { id, limit, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "deny", ...extra };
+  return { id, limit, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "fail-closed", ...extra };
 }
 
 async function redisNowMs(admin: Redis): Promise<number> {
@@ -201,8 +201,8 @@ describe("createRedisLimiter when Redis is away or slow", () => {
   it("after Redis is killed: deny rejects, allow admits, both degraded and fast; recovers after restart", async () => {
     const l = createRedisLimiter({ url: inst.url, logger });
     try {
-      const deny = rule(5, { failurePolicy: "deny" });
-      const allow = rule(5, { failurePolicy: "allow" });
+      const deny = rule(5, { failurePolicy: "fail-closed" });
+      const allow = rule(5, { failurePolicy: "fail-open" });
       expect((await l.check([deny])).degraded).toBe(false);
       await inst.kill();
 

@@ -268,7 +268,7 @@ describe("admin API (PGlite)", () => {
     expect(after.data[0].revokedAt).not.toBeNull();
   });
 
-  it("accepts only requests-per-minute-per-consumer limits for now (422 otherwise)", async () => {
+  it("accepts every limit kind, window and scope; checks the fields together and the scope id", async () => {
     const consumer = await json(await call("POST", "/consumers", { name: "limited" }));
     const ok = await call("POST", "/limits", {
       kind: "requests",
@@ -278,24 +278,94 @@ describe("admin API (PGlite)", () => {
       limit: 10,
     });
     expect(ok.status).toBe(201);
-    expect(await json(ok)).toMatchObject({ failurePolicy: "deny", limit: 10 });
-    const tokens = await call("POST", "/limits", {
-      kind: "total_tokens",
-      window: "minute",
-      scope: "consumer",
-      scopeId: consumer.id,
+    const requestsLimit = await json(ok);
+    expect(requestsLimit).toMatchObject({
+      failurePolicy: "fail-closed",
+      mode: "enforce",
+      onUnpriced: "deny",
+      streamCutoff: false,
       limit: 10,
     });
-    expect(tokens.status).toBe(422);
-    expect((await json(tokens)).error.details[0].field).toBe("kind");
-    const nobody = await call("POST", "/limits", {
-      kind: "requests",
-      window: "minute",
-      scope: "consumer",
-      scopeId: "00000000-0000-4000-8000-000000000000",
-      limit: 1,
+    // The first release's names are still accepted, and stored in today's words.
+    const legacy = await call("POST", "/limits", {
+      kind: "total_tokens",
+      window: "day",
+      scope: "global",
+      limit: 1_000_000,
+      failurePolicy: "allow",
+      streamCutoff: true,
+      mode: "shadow",
     });
-    expect(nobody.status).toBe(422);
+    expect(legacy.status).toBe(201);
+    const tokens = await json(legacy);
+    expect(tokens).toMatchObject({ failurePolicy: "fail-open", window: "day", scopeId: "", streamCutoff: true });
+    const concurrency = await call("POST", "/limits", {
+      kind: "concurrency",
+      scope: "consumer",
+      scopeId: consumer.id,
+      limit: 4,
+      failurePolicy: "local",
+    });
+    expect(concurrency.status).toBe(201);
+    expect((await json(concurrency)).window).toBeNull();
+    const budget = await call("POST", "/limits", {
+      kind: "cost_usd",
+      window: "month",
+      scope: "consumer",
+      scopeId: consumer.id,
+      limit: 12.345678,
+      onUnpriced: "allow",
+    });
+    expect(budget.status).toBe(201);
+    const cost = await json(budget);
+    expect(cost).toMatchObject({ limit: 12.345678, onUnpriced: "allow" });
+
+    const field = async (res: Response) => (await json(res)).error.details[0].field;
+    for (const [body, name] of [
+      [{ kind: "concurrency", window: "minute", scope: "global", limit: 1 }, "window"],
+      [{ kind: "requests", scope: "global", limit: 1 }, "window"],
+      [{ kind: "requests", window: "minute", scope: "global", scopeId: consumer.id, limit: 1 }, "scopeId"],
+      [{ kind: "requests", window: "minute", scope: "global", limit: 1.5 }, "limit"],
+      [{ kind: "cost_usd", window: "day", scope: "global", limit: 0.0000001 }, "limit"],
+      [{ kind: "requests", window: "minute", scope: "global", limit: 1, streamCutoff: true }, "streamCutoff"],
+      [{ kind: "requests", window: "minute", scope: "global", limit: 1, onUnpriced: "allow" }, "onUnpriced"],
+      [{ kind: "requests", window: "minute", scope: "global", limit: 1, failurePolicy: "maybe" }, "failurePolicy"],
+    ] as const) {
+      const res = await call("POST", "/limits", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await field(res)).toBe(name);
+    }
+    for (const scope of ["consumer", "consumer_group", "route", "provider"]) {
+      const res = await call("POST", "/limits", {
+        kind: "requests",
+        window: "minute",
+        scope,
+        scopeId: "00000000-0000-4000-8000-000000000000",
+        limit: 1,
+      });
+      expect(res.status, scope).toBe(422);
+      expect(await field(res)).toBe("scopeId");
+    }
+
+    // PATCH checks the limit as it would be after the patch.
+    const cutoff = await call("PATCH", `/limits/${cost.id}`, { streamCutoff: true, limit: 20.5 });
+    expect(cutoff.status).toBe(200);
+    expect(await json(cutoff)).toMatchObject({ streamCutoff: true, limit: 20.5, revision: 2 });
+    const requests = requestsLimit.id;
+    const wrongCutoff = await call("PATCH", `/limits/${requests}`, { streamCutoff: true });
+    expect(wrongCutoff.status).toBe(422);
+    expect(await field(wrongCutoff)).toBe("streamCutoff");
+    const cents = await call("PATCH", `/limits/${requests}`, { limit: 2.5 });
+    expect(cents.status).toBe(422);
+    expect(await field(cents)).toBe("limit");
+    expect((await call("PATCH", `/limits/${requests}`, { window: "hour" })).status).toBe(400);
+    const renamed = await call("PATCH", `/limits/${requests}`, { failurePolicy: "deny", mode: "shadow" });
+    expect(await json(renamed)).toMatchObject({ failurePolicy: "fail-closed", mode: "shadow" });
+    expect((await call("PATCH", "/limits/00000000-0000-4000-8000-000000000000", { limit: 1 })).status).toBe(404);
+
+    const snap = snapshotFromRows(await loadConfigRows(db), box);
+    expect(snap.limits.find((l) => l.id === cost.id)).toMatchObject({ limit: 20.5, streamCutoff: true });
+    expect(snap.limits.find((l) => l.id === tokens.id)).toMatchObject({ mode: "shadow", failurePolicy: "fail-open" });
   });
 
   it("serves an OpenAPI document and JSON 404s", async () => {
@@ -309,6 +379,11 @@ describe("admin API (PGlite)", () => {
     expect(Object.keys(body("/admin/v1/providers/{id}", "patch"))).toContain("apiVersion");
     expect(body("/admin/v1/routes", "post").strict.default).toBe(false);
     expect(Object.keys(body("/admin/v1/routes/{id}", "patch"))).toContain("strict");
+    expect(Object.keys(body("/admin/v1/limits", "post"))).toEqual(
+      expect.arrayContaining(["mode", "onUnpriced", "streamCutoff", "failurePolicy"]),
+    );
+    expect(Object.keys(body("/admin/v1/groups", "post"))).toEqual(["name"]);
+    expect(Object.keys(body("/admin/v1/prices", "post"))).toContain("cachedInputPerMTok");
     const res = await call("GET", "/nope");
     expect(res.status).toBe(404);
     expect((await json(res)).error.code).toBe("not_found");

@@ -4,8 +4,10 @@ import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import { consumersResource } from "../routes/consumers/index.ts";
 import { fleetResource } from "../routes/fleet/index.ts";
+import { groupsResource } from "../routes/groups/index.ts";
 import { keysResource } from "../routes/keys/index.ts";
 import { limitsResource } from "../routes/limits/index.ts";
+import { pricesResource } from "../routes/prices/index.ts";
 import { providersResource } from "../routes/providers/index.ts";
 import { routesResource } from "../routes/routes/index.ts";
 import { usageResource } from "../routes/usage/index.ts";
@@ -47,8 +49,10 @@ export function createAdminApp(deps: AdminDeps, opts: AdminAppOptions): AdminApp
   v1.route("/routes", routesResource(deps));
   v1.route("/consumers/:id/keys", keysResource(deps));
   v1.route("/consumers", consumersResource(deps));
+  v1.route("/groups", groupsResource(deps));
   v1.route("/limits", limitsResource(deps));
   v1.route("/usage", usageResource(deps));
+  v1.route("/prices", pricesResource(deps));
   v1.route("/", fleetResource(deps, opts.currentSnapshot, opts.coveredGeneration));
   app.route("/admin/v1", v1);
 

@@ -1,9 +1,13 @@
 import {
   consumerCreateSchema,
   consumerUpdateSchema,
+  groupCreateSchema,
+  groupUpdateSchema,
   keyCreateSchema,
   limitCreateSchema,
   limitUpdateSchema,
+  priceCreateSchema,
+  priceUpdateSchema,
   providerCreateSchema,
   providerUpdateSchema,
   routeCreateSchema,
@@ -113,7 +117,9 @@ export function buildOpenApi(version: string): Json {
       ...resource("providers", providerCreateSchema, providerUpdateSchema),
       ...resource("routes", routeCreateSchema, routeUpdateSchema),
       ...resource("consumers", consumerCreateSchema, consumerUpdateSchema),
+      ...resource("groups", groupCreateSchema, groupUpdateSchema),
       ...resource("limits", limitCreateSchema, limitUpdateSchema),
+      ...resource("prices", priceCreateSchema, priceUpdateSchema),
       "/admin/v1/consumers/{id}/keys": {
         get: { summary: "List a consumer's keys (never the key text)", parameters: [idParam], responses: ok("keys") },
         post: {
@@ -160,7 +166,7 @@ export function buildOpenApi(version: string): Json {
       },
       "/admin/v1/snapshots/{version}/rollback": {
         post: {
-          summary: "Preview or apply a rollback of providers, routes and limits to this snapshot",
+          summary: "Preview or apply a rollback of providers, routes, limits and prices to this snapshot",
           parameters: [versionParam],
           requestBody: { required: true, content: { "application/json": { schema: schema(rollbackSchema) } } },
           responses: { ...ok("the plan (and the new generation when applied)"), ...errors(400, 401, 404, 412) },

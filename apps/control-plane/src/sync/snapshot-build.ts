@@ -27,7 +27,8 @@ const SPEC_OF: { [K in keyof ConfigPartRows]: (row: ConfigPartRows[K][number], s
     upstreamModel: r.upstreamModel,
     strict: r.strict,
   }),
-  consumers: (c) => ({ id: c.id, name: c.name, enabled: c.enabled }),
+  consumers: (c) => ({ id: c.id, name: c.name, enabled: c.enabled, groupId: c.groupId }),
+  groups: (g) => ({ id: g.id, name: g.name }),
   apiKeys: (k) => ({ id: k.id, consumerId: k.consumerId, hash: k.hash }),
   limits: (l) => ({
     id: l.id,
@@ -37,6 +38,16 @@ const SPEC_OF: { [K in keyof ConfigPartRows]: (row: ConfigPartRows[K][number], s
     scopeId: l.scopeId,
     limit: l.limit,
     failurePolicy: l.failurePolicy,
+    mode: l.mode,
+    onUnpriced: l.onUnpriced,
+    streamCutoff: l.streamCutoff,
+  }),
+  prices: (p) => ({
+    id: p.id,
+    model: p.model,
+    inputPerMTok: p.inputPerMTok,
+    outputPerMTok: p.outputPerMTok,
+    cachedInputPerMTok: p.cachedInputPerMTok,
   }),
 };
 

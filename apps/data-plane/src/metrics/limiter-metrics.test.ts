@@ -12,9 +12,9 @@ describe("degraded limiter decisions", () => {
       registry,
     );
     const rule = { id: "r", limit: 10, windowMs: 60_000, scopeKey: "consumer:c" };
-    expect((await limiter.check([{ ...rule, failurePolicy: "allow" }])).allowed).toBe(true);
-    expect((await limiter.check([{ ...rule, failurePolicy: "deny" }])).allowed).toBe(false);
-    expect((await limiter.check([{ ...rule, failurePolicy: "deny" }])).degraded).toBe(true);
+    expect((await limiter.check([{ ...rule, failurePolicy: "fail-open" }])).allowed).toBe(true);
+    expect((await limiter.check([{ ...rule, failurePolicy: "fail-closed" }])).allowed).toBe(false);
+    expect((await limiter.check([{ ...rule, failurePolicy: "fail-closed" }])).degraded).toBe(true);
     const text = await registry.metrics();
     expect(text).toContain('switchyard_dataplane_ratelimit_degraded_total{outcome="admitted"} 1');
     expect(text).toContain('switchyard_dataplane_ratelimit_degraded_total{outcome="rejected"} 2');

@@ -35,7 +35,10 @@ export function compileLimits(limits: readonly LimitSpec[]): Result<Map<string, 
       });
     if (l.kind !== "requests") return unsupported(`limit kind ${l.kind}`);
     if (l.scope !== "consumer") return unsupported(`limit scope ${l.scope}`);
-    const windowMs = WINDOW_MS[l.window];
+    if (l.mode !== "enforce") return unsupported(`limit mode ${l.mode}`);
+    if (l.failurePolicy === "local") return unsupported("failure policy local");
+    if (l.streamCutoff) return unsupported("stream cut-off");
+    const windowMs = l.window === null ? undefined : WINDOW_MS[l.window];
     if (windowMs === undefined) return unsupported(`limit window ${l.window}`);
     if (!Number.isSafeInteger(l.limit) || l.limit < 0) {
       return err({

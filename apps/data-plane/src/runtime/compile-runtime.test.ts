@@ -27,7 +27,7 @@ describe("compileRuntime", () => {
     expect(rt.value.generation).toBe(7n);
     expect(rt.value.keys.get(hashKey("sk-one"))).toEqual({
       consumerId: "c1",
-      rules: [{ id: "limit-c1", limit: 10, windowMs: 60_000, scopeKey: "consumer:c1", failurePolicy: "deny" }],
+      rules: [{ id: "limit-c1", limit: 10, windowMs: 60_000, scopeKey: "consumer:c1", failurePolicy: "fail-closed" }],
     });
     expect(rt.value.keys.has(hashKey("sk-two"))).toBe(false);
   });

@@ -66,8 +66,8 @@ export function route(
 }
 
 /** A consumer. */
-export function consumer(id: string, enabled = true): ConsumerSpec {
-  return { id, name: id, enabled };
+export function consumer(id: string, enabled = true, groupId: string | null = null): ConsumerSpec {
+  return { id, name: id, enabled, groupId };
 }
 
 /** An API key of a consumer, from its raw text. */
@@ -84,7 +84,10 @@ export function rpmLimit(consumerId: string, limit: number, over: Partial<LimitS
     scope: "consumer",
     scopeId: consumerId,
     limit,
-    failurePolicy: "deny",
+    failurePolicy: "fail-closed",
+    mode: "enforce",
+    onUnpriced: "deny",
+    streamCutoff: false,
     ...over,
   };
 }
@@ -95,8 +98,10 @@ export function snapshot(parts: Partial<SnapshotInput>, generation = 1n): Versio
     providers: parts.providers ?? [],
     routes: parts.routes ?? [],
     consumers: parts.consumers ?? [],
+    groups: parts.groups ?? [],
     apiKeys: parts.apiKeys ?? [],
     limits: parts.limits ?? [],
+    prices: parts.prices ?? [],
   });
   return versionSnapshot(config, generation);
 }

@@ -7,6 +7,7 @@ export function consumerView(r: ConsumerRecord) {
     name: r.name,
     metadata: r.metadata,
     enabled: r.enabled,
+    groupId: r.groupId,
     revision: r.revision,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

@@ -6,7 +6,8 @@ import { planView } from "./history-view.ts";
 
 /**
  * `GET /snapshots/{version}/diff?to={version}`: what changed from one published snapshot to another (the
- * newest one when `to` is absent). Providers, routes and limits in detail; consumers and keys as counts.
+ * newest one when `to` is absent). Providers, routes, limits and prices in detail; consumers, groups and keys
+ * as counts.
  */
 export function diffSnapshots(app: AdminApp, deps: AdminDeps): void {
   app.get("/:version/diff", async (c) => {
@@ -21,6 +22,11 @@ export function diffSnapshots(app: AdminApp, deps: AdminDeps): void {
         providers: diffEntities(from.content.providers, to.content.providers),
         routes: diffEntities(from.content.routes, to.content.routes),
         limits: diffEntities(from.content.limits, to.content.limits),
+        // History from before the price catalog has no prices: nothing to compare, not "all removed".
+        prices:
+          from.content.prices && to.content.prices
+            ? diffEntities(from.content.prices, to.content.prices)
+            : diffEntities([], []),
       }),
     });
   });

@@ -14,7 +14,12 @@ export function entryView(e: HistoryEntry | FullHistoryEntry) {
     createdAt: e.createdAt.toISOString(),
     counts: e.counts,
     ...("content" in e
-      ? { providers: e.content.providers.map(providerView), routes: e.content.routes, limits: e.content.limits }
+      ? {
+          providers: e.content.providers.map(providerView),
+          routes: e.content.routes,
+          limits: e.content.limits,
+          prices: e.content.prices,
+        }
       : {}),
   };
 }
@@ -48,6 +53,7 @@ export function planView(p: Omit<RollbackPlan, "skipped"> & { skipped?: Rollback
     providers: changesView(p.providers, (x) => providerView(x as HistoryProvider)),
     routes: changesView(p.routes),
     limits: changesView(p.limits),
+    prices: changesView(p.prices),
     ...(p.skipped ? { skipped: p.skipped } : {}),
   };
 }

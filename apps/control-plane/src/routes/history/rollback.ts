@@ -38,7 +38,10 @@ export function rollbackSnapshot(app: AdminApp, deps: AdminDeps): void {
       if (input.expectGeneration !== undefined && BigInt(input.expectGeneration) !== rows.generation) {
         throw new AppError("precondition_failed", "the configuration changed since the preview; preview again");
       }
-      const plan = planRollback(historyContentOf(rows), target.content, new Set(rows.consumers.map((x) => x.id)));
+      const plan = planRollback(historyContentOf(rows), target.content, {
+        consumerIds: new Set(rows.consumers.map((x) => x.id)),
+        groupIds: new Set(rows.groups.map((x) => x.id)),
+      });
       const body = { version: target.version, basedOnGeneration: rows.generation.toString(), changes: planView(plan) };
       if (input.preview) return c.json({ preview: true, ...body });
       const res = await applyRollback(deps.db, plan, rows.generation);

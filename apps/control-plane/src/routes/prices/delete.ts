@@ -1,0 +1,17 @@
+import { prices } from "@switchyard/db";
+import { committed } from "../../admin/changed.ts";
+import type { AdminApp, AdminDeps } from "../../admin/deps.ts";
+import { dbFailure } from "../../admin/errors.ts";
+import { ifMatchRevision } from "../../admin/etag.ts";
+import { idParam } from "../id-param.ts";
+
+/** `DELETE /prices/{id}`: the model becomes unpriced (never free: each budget's `onUnpriced` decides). */
+export function deletePrice(app: AdminApp, deps: AdminDeps): void {
+  app.delete("/:id", async (c) => {
+    const id = idParam(c.req.param());
+    const res = await prices.remove(deps.db, id, { ifRevision: ifMatchRevision(c) });
+    if (!res.ok) throw dbFailure(res.error);
+    committed(c, deps, res.value.generation);
+    return c.body(null, 204);
+  });
+}
