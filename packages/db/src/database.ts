@@ -20,6 +20,12 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonMetadata = ColumnType<Record<string, string | number | boolean>, string, string>;
 
 /**
+ * `int8` columns: both drivers are configured (in create-db.ts) to return them as `bigint`;
+ * writes accept a plain number.
+ */
+type Int8 = ColumnType<bigint, number | bigint, number | bigint>;
+
+/**
  * `numeric` columns: both drivers return them as text, so no precision is lost on the way; repositories turn
  * them into numbers (six decimals fit a double exactly enough to round-trip). Writes accept a number.
  */

@@ -148,7 +148,9 @@ describe("createMemoryLimiter", () => {
   it("serves the engine and the older request-only check", async () => {
     const l = createMemoryLimiter({ now: () => T });
     expect((await l.acquire(l.plan([testRule("requests", 1)]), amounts())).allowed).toBe(true);
-    const d = await l.check([{ id: "r", limit: 1, windowMs: 60_000, scopeKey: "consumer:x", failurePolicy: "deny" }]);
+    const d = await l.check([
+      { id: "r", limit: 1, windowMs: 60_000, scopeKey: "consumer:x", failurePolicy: "fail-closed" },
+    ]);
     expect(d).toMatchObject({ allowed: true, remaining: 0 });
     await l.close();
   });

@@ -32,8 +32,10 @@ function largeSnapshot(generation: bigint): VersionedSnapshot {
     providers: [mockProvider()],
     routes: [route("fast", "prov-mock", "mock-1")],
     consumers: ids.map((id) => consumer(id)),
+    groups: [],
     apiKeys: ids.map((id) => apiKey(`sk-${id}`, id)),
     limits: ids.map((id) => rpmLimit(id, 1_000_000)),
+    prices: [],
   });
   return versionSnapshot(config, generation);
 }
@@ -88,8 +90,10 @@ describe("applying a 100,000-key snapshot while serving", () => {
       providers: [mockProvider()],
       routes: [route("fast", "prov-mock", "mock-1")],
       consumers: [consumer("c000001")],
+      groups: [],
       apiKeys: [apiKey("sk-c000001", "c000001")],
       limits: [],
+      prices: [],
     });
     expect(holder.apply(versionSnapshot(small, 0n)).ok).toBe(true);
   }, 120_000);
@@ -109,8 +113,16 @@ describe("applying a 100,000-key snapshot while serving", () => {
 
     // One key added, the way the config stream delivers it: a delta merged, verified and compiled.
     const delta = {
-      upserts: { providers: [], routes: [], consumers: [], apiKeys: [apiKey("sk-extra", "c000002")], limits: [] },
-      removed: { providers: [], routes: [], consumers: [], apiKeys: [], limits: [] },
+      upserts: {
+        providers: [],
+        routes: [],
+        consumers: [],
+        groups: [],
+        apiKeys: [apiKey("sk-extra", "c000002")],
+        limits: [],
+        prices: [],
+      },
+      removed: { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] },
     };
     const next = versionSnapshot(mergeDelta(first.config, delta, first.config.schemaVersion), 2n);
     const msg = decodeControlMessage(deltaResponse(first.version, next, diffConfig(first.config, next.config), "n"));

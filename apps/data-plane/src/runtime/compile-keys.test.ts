@@ -16,8 +16,8 @@ function rng(seed: number) {
   };
 }
 
-const empty = { providers: [], routes: [], consumers: [], apiKeys: [], limits: [] };
-const removedNone = { providers: [], routes: [], consumers: [], apiKeys: [], limits: [] };
+const empty = { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] };
+const removedNone = { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] };
 
 /** One random change as a delta: keys added or revoked, consumers disabled, enabled, added or removed. */
 function randomDelta(s: VersionedSnapshot, r: () => number, step: number): ConfigDelta {
