@@ -6,11 +6,13 @@ import {
   consumers,
   createDb,
   type Db,
+  groups,
   historyContentOf,
   limits,
   loadConfigRows,
   migrateToLatest,
   planRollback,
+  prices,
   providers,
   routes,
   snapshotHistory,
@@ -105,7 +107,7 @@ describe("incremental snapshot build (PostgreSQL)", () => {
           scope: "consumer",
           scopeId: c.record.id,
           limit: 10 + i,
-          failurePolicy: "deny",
+          failurePolicy: "fail-closed",
         }),
       );
       await matchesFullBuild(l.generation);
@@ -123,6 +125,45 @@ describe("incremental snapshot build (PostgreSQL)", () => {
     await matchesFullBuild(must(await consumers.remove(db, people[2] as string)).generation);
     await matchesFullBuild(must(await limits.remove(db, someLimit?.id as string)).generation);
 
+    // Groups and prices: a member joins, a group budget, a price changes and one is removed; then a route is
+    // deleted with the limit scoped to it (no change row of its own).
+    const team = must(await groups.create(db, { name: "team-x" }));
+    await matchesFullBuild(team.generation);
+    await matchesFullBuild(
+      must(await consumers.update(db, people[3] as string, { groupId: team.record.id })).generation,
+    );
+    const budget = must(
+      await limits.create(db, {
+        kind: "cost_usd",
+        window: "month",
+        scope: "consumer_group",
+        scopeId: team.record.id,
+        limit: 12.5,
+        failurePolicy: "local",
+      }),
+    );
+    await matchesFullBuild(budget.generation);
+    const [p1, p2] = (await prices.list(db, { limit: 2 })).items;
+    await matchesFullBuild(must(await prices.update(db, p1?.id as string, { outputPerMTok: 1.25 })).generation);
+    await matchesFullBuild(must(await prices.remove(db, p2?.id as string)).generation);
+    const spare = must(
+      await routes.create(db, { alias: "spare", providerId: route.record.providerId, upstreamModel: "m" }),
+    );
+    must(
+      await limits.create(db, {
+        kind: "requests",
+        window: "second",
+        scope: "route",
+        scopeId: spare.record.id,
+        limit: 5,
+        failurePolicy: "fail-open",
+      }),
+    );
+    await matchesFullBuild(must(await routes.remove(db, spare.record.id)).generation);
+    await matchesFullBuild(must(await consumers.update(db, people[3] as string, { groupId: null })).generation);
+    must(await limits.remove(db, budget.record.id));
+    await matchesFullBuild(must(await groups.remove(db, team.record.id)).generation);
+
     // Several writes in one build.
     const a = must(await consumers.create(db, { name: "burst-a" }));
     must(await apiKeys.createKey(db, keyInput(a.record.id)));
@@ -134,7 +175,10 @@ describe("incremental snapshot build (PostgreSQL)", () => {
     const target = await snapshotHistory.find(db, before);
     if (!target) throw new Error("history entry missing");
     const rows = await loadConfigRows(db);
-    const plan = planRollback(historyContentOf(rows), target.content, new Set(rows.consumers.map((c) => c.id)));
+    const plan = planRollback(historyContentOf(rows), target.content, {
+      consumerIds: new Set(rows.consumers.map((c) => c.id)),
+      groupIds: new Set(rows.groups.map((g) => g.id)),
+    });
     await matchesFullBuild(must(await applyRollback(db, plan, rows.generation)).generation);
     await matchesFullBuild(must(await routes.update(db, route.record.id, { upstreamModel: "after" })).generation);
 
