@@ -10,8 +10,8 @@ import type { RequestLimiter, RequestRule } from "./types.ts";
 function consumerRules(consumer: string, perMinute: number): RequestRule[] {
   const scopeKey = `consumer:${consumer}`;
   return [
-    { id: `${consumer}-m`, limit: perMinute, windowMs: 60_000, scopeKey, failurePolicy: "deny" },
-    { id: `${consumer}-h`, limit: 1_000, windowMs: 3_600_000, scopeKey, failurePolicy: "deny" },
+    { id: `${consumer}-m`, limit: perMinute, windowMs: 60_000, scopeKey, failurePolicy: "fail-closed" },
+    { id: `${consumer}-h`, limit: 1_000, windowMs: 3_600_000, scopeKey, failurePolicy: "fail-closed" },
   ];
 }
 
