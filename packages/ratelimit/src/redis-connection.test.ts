@@ -130,7 +130,13 @@ function fromEnv(env: Record<string, string>): RedisClient {
 async function limiterWorks(client: RedisClient): Promise<boolean> {
   const limiter = createRedisLimiter({ client, commandTimeoutMs: 1_000 });
   const id = randomUUID();
-  const rule: RequestRule = { id, limit: 1, windowMs: 60_000, scopeKey: `consumer:${id}`, failurePolicy: "fail-closed" };
+  const rule: RequestRule = {
+    id,
+    limit: 1,
+    windowMs: 60_000,
+    scopeKey: `consumer:${id}`,
+    failurePolicy: "fail-closed",
+  };
   const first = await limiter.check([rule]);
   const second = await limiter.check([rule]);
   await limiter.close();
