@@ -31,4 +31,9 @@ if [ ! -d node_modules/undici ]; then
   npm ci --no-audit --no-fund
 fi
 
+# `npm run bench:limits` passes "limits" first: the limiter benchmark (bench/limits/run.ts).
+if [ "${1:-}" = "limits" ]; then
+  shift
+  exec node bench/limits/run.ts "$@"
+fi
 exec node bench/run.ts "$@"

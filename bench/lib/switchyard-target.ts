@@ -30,12 +30,22 @@ export interface SwitchyardOptions {
   readonly nodeOptions: string;
   /** Whether the consumer gets its request limit (false only to measure what limiting costs). */
   readonly limit: boolean;
+  /**
+   * More consumers, each with one key and these limits (admin API bodies; `scopeId` is filled in with the
+   * consumer's id). Their keys are in {@link SwitchyardTarget.keys}, by name.
+   */
+  readonly consumers?: readonly { readonly name: string; readonly limits: readonly Record<string, unknown>[] }[];
 }
 
 /** Target (3) plus what the soak needs (the metrics URL) and the pid of its Redis. */
 export interface SwitchyardTarget extends Target {
   readonly metricsUrl: string;
   readonly redisPid: number;
+  readonly redisUrl: string;
+  /** API keys of the extra consumers, by name. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** The request of {@link Target.request}, sent with another consumer's key. */
+  requestAs(key: string, stream: boolean): ReturnType<Target["request"]>;
 }
 
 const ALIAS = "bench-gpt";
@@ -96,6 +106,8 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
     if (cp.child.pid !== undefined) pin(cp.child.pid, o.restCpus);
     await cp.waitHttp(`${adminUrl}/readyz`, 60_000);
     const apiKey = await provision(adminUrl, adminToken, o.upstreamPort, o.limit);
+    const keys: Record<string, string> = {};
+    for (const c of o.consumers ?? []) keys[c.name] = await provisionConsumer(adminUrl, adminToken, c.name, c.limits);
 
     const { proc: dp } = await startChild({
       name: "data-plane",
@@ -121,12 +133,13 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
     });
     stops.push(() => dp.stop(30_000));
     const origin = `http://127.0.0.1:${dpPort}`;
-    const request = (stream: boolean) => ({
+    const requestAs = (key: string, stream: boolean) => ({
       origin,
       path: "/v1/chat/completions",
-      headers: { authorization: `Bearer ${apiKey}` },
+      headers: { authorization: `Bearer ${key}` },
       body: chatRequestBody(ALIAS, stream),
     });
+    const request = (stream: boolean) => requestAs(apiKey, stream);
     await eventually(async () => {
       const r = request(false);
       const res = await fetch(origin + r.path, {
@@ -146,6 +159,9 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       pid: dp.pid,
       metricsUrl: `http://127.0.0.1:${dpMetrics}/metrics`,
       redisPid: redisProcess,
+      redisUrl: redis.url,
+      keys,
+      requestAs,
       request,
       stop: stopAll,
     };
@@ -184,7 +200,30 @@ async function provision(adminUrl: string, token: string, upstreamPort: number, 
     scope: "consumer",
     scopeId: consumer.id,
     limit: REQUESTS_PER_MINUTE,
-    failurePolicy: "deny",
+    failurePolicy: "fail-closed",
   });
+  return String(key.key);
+}
+
+/** Creates a consumer with one key and the given limits (scoped to it); returns the key. */
+async function provisionConsumer(
+  adminUrl: string,
+  token: string,
+  name: string,
+  limits: readonly Record<string, unknown>[],
+): Promise<string> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${adminUrl}/admin/v1${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const consumer = await post("/consumers", { name });
+  for (const l of limits) await post("/limits", { scope: "consumer", scopeId: consumer.id, ...l });
+  const key = await post(`/consumers/${consumer.id}/keys`, { name });
   return String(key.key);
 }

@@ -98,6 +98,8 @@ describe("foundation: admin API -> PostgreSQL -> gRPC -> two data planes -> prov
           CONTROL_PLANE_URL: `127.0.0.1:${grpcPort}`,
           NODE_TOKEN: nodeToken,
           REDIS_URL: redis.url,
+          // The production default (50 ms) is for a dedicated Redis; test suites share two cores.
+          LIMIT_REDIS_TIMEOUT_MS: "500",
           NODE_ID: `dp-${i}`,
           // No last-known-good file: this scenario is about the stream, and the default path is in the repo.
           SNAPSHOT_FILE: "",

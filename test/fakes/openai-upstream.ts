@@ -19,6 +19,8 @@ export interface FakeBehavior {
   chunkDelayMs: number;
   /** The assistant text; streamed word by word. */
   replyText: string;
+  /** Leave usage out of answers, as some OpenAI-compatible servers do (no usage object, no usage chunk). */
+  omitUsage: boolean;
 }
 
 /** One request as the fake received it. */
@@ -58,6 +60,7 @@ const DEFAULTS: FakeBehavior = {
   hang: false,
   chunkDelayMs: 0,
   replyText: "Hello from the fake OpenAI upstream.",
+  omitUsage: false,
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,9 +133,13 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     const pieces = b.replyText.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
     const prompt = Math.ceil(JSON.stringify(rec.body).length / 4);
     const usage = { prompt_tokens: prompt, completion_tokens: pieces.length, total_tokens: prompt + pieces.length };
-    if (body.stream !== true)
-      return sendJson(res, 200, headers(), completionBody(id, body.model, created, b.replyText, usage));
-    const includeUsage = body.stream_options?.include_usage === true;
+    if (body.stream !== true) {
+      const text = completionBody(id, body.model, created, b.replyText, usage);
+      if (!b.omitUsage) return sendJson(res, 200, headers(), text);
+      const { usage: _omitted, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return sendJson(res, 200, headers(), JSON.stringify(rest));
+    }
+    const includeUsage = body.stream_options?.include_usage === true && !b.omitUsage;
     res.writeHead(200, {
       ...headers(),
       "content-type": "text/event-stream; charset=utf-8",

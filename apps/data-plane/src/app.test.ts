@@ -18,6 +18,7 @@ const NOW = 1_700_000_010_000; // 30 s into a UTC minute
 const PROMPT = "a secret prompt about penguins";
 
 function setup(opts: { apply?: boolean; maxBody?: number } = {}) {
+  const limiter = createMemoryLimiter({ now: () => NOW });
   const holder: RuntimeHolder = createRuntimeHolder();
   if (opts.apply !== false) {
     const s = snapshot({
@@ -34,7 +35,7 @@ function setup(opts: { apply?: boolean; maxBody?: number } = {}) {
   const log = captureLogger();
   const app = createDataPlaneApp({
     runtime: holder,
-    limiter: createMemoryLimiter({ now: () => NOW }),
+    limiter,
     logger: log.logger,
     registry,
     maxRequestBodyBytes: opts.maxBody ?? 4096,

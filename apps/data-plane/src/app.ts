@@ -1,5 +1,5 @@
 import { AppError } from "@switchyard/errors";
-import type { RequestLimiter } from "@switchyard/ratelimit";
+import type { Limiter } from "@switchyard/ratelimit";
 import { healthRoutes, type Logger, type ReadinessCheck, requestTelemetry } from "@switchyard/telemetry";
 import { NOOP_USAGE_PRODUCER, type UsageRecorder } from "@switchyard/usage/producer";
 import { Hono } from "hono";
@@ -8,6 +8,7 @@ import type { Registry } from "prom-client";
 import type { AppEnv } from "./http/app-env.ts";
 import { clientError, formatOfPath } from "./http/client-error.ts";
 import { openAIError } from "./http/openai-error.ts";
+import type { LimitMetrics } from "./metrics/limit-metrics.ts";
 import { createUpstreamMetrics } from "./metrics/upstream-metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { clientCallRoutes } from "./routes/client-calls.ts";
@@ -18,7 +19,14 @@ import type { RuntimeSource } from "./runtime/types.ts";
 export interface DataPlaneDeps {
   /** Where the compiled snapshot is read from (a RuntimeHolder in production). */
   runtime: RuntimeSource;
-  limiter: RequestLimiter;
+  /** Checks and reserves limits before each call and settles them after (Redis, or memory for local use). */
+  limiter: Limiter;
+  /** This node's id in usage records; defaults to "data-plane". */
+  nodeId?: string;
+  /** Limit metrics, built by main.ts on the registry (they also count the limiter's own decisions). */
+  limitMetrics?: LimitMetrics;
+  /** Output tokens reserved for a call without `max_tokens` when token or cost limits apply; defaults to 1024. */
+  defaultOutputTokens?: number;
   logger: Logger;
   /** The process registry; HTTP and upstream metrics are registered on it. */
   registry: Registry;
@@ -33,6 +41,7 @@ export interface DataPlaneDeps {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const DEFAULT_OUTPUT_TOKENS = 1024;
 
 /**
  * Largest upstream body collected whole: error bodies and non-streamed answers the adapter translates (a
@@ -61,6 +70,9 @@ export function createDataPlaneApp(deps: DataPlaneDeps): Hono<AppEnv> {
     clientCallRoutes({
       runtime: deps.runtime,
       limiter: deps.limiter,
+      nodeId: deps.nodeId ?? "data-plane",
+      ...(deps.limitMetrics ? { limitMetrics: deps.limitMetrics } : {}),
+      defaultOutputTokens: deps.defaultOutputTokens ?? DEFAULT_OUTPUT_TOKENS,
       metrics: createUpstreamMetrics(deps.registry),
       logger: deps.logger,
       maxRequestBodyBytes: deps.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -72,6 +72,9 @@ const schema = z.object({
   MAX_CONFIG_STALENESS_MS: z.coerce.number().int().min(0).default(0),
   CONFIG_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   CONFIG_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  LIMIT_REDIS_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  LIMIT_DEFAULT_OUTPUT_TOKENS: z.coerce.number().int().min(0).max(10_000_000).default(1024),
+  LIMIT_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
   SWITCHYARD_TEST_REJECT_ROUTE_ALIAS: z.string().min(1).optional(),
   USAGE_STREAM_KEY: z
     .string()
@@ -143,6 +146,15 @@ export interface DataPlaneEnv {
   testRejectRouteAlias: string | null;
   /** The usage stream and this node's spool (used only when Redis is configured). */
   usage: { streamKey: string; maxLen: number; spoolDir: string; spoolMaxBytes: number };
+  /** Limit enforcement settings (docs/limits.md). */
+  limits: {
+    /** Longest wait for Redis on the request path before failure policies decide. */
+    redisTimeoutMs: number;
+    /** Output tokens reserved for a call without `max_tokens` under token or cost limits. */
+    defaultOutputTokens: number;
+    /** Lifetime of a concurrency slot whose call never settled (its node died). */
+    leaseTtlMs: number;
+  };
   /** TLS files for an `https://` CONTROL_PLANE_URL. */
   configTls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
   /** How providers are reached: internal-address override, outbound proxies, extra CA. */
@@ -306,6 +318,11 @@ export function parseEnv(env: Record<string, string | undefined>): DataPlaneEnv 
         v.USAGE_SPOOL_DIR ?? join(snapshotFile ? dirname(snapshotFile) : resolve(v.SWITCHYARD_DATA_DIR), "usage-spool"),
       ),
       spoolMaxBytes: v.USAGE_SPOOL_MAX_BYTES,
+    },
+    limits: {
+      redisTimeoutMs: v.LIMIT_REDIS_TIMEOUT_MS,
+      defaultOutputTokens: v.LIMIT_DEFAULT_OUTPUT_TOKENS,
+      leaseTtlMs: v.LIMIT_LEASE_TTL_MS,
     },
     configTls: {
       ...(v.CONFIG_TLS_CA_FILE ? { caFile: v.CONFIG_TLS_CA_FILE } : {}),

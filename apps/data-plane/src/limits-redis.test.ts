@@ -1,4 +1,5 @@
-import { createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
+import { createLimiter, type Limiter } from "@switchyard/ratelimit";
+import { createRedisConnection, type RedisClient } from "@switchyard/ratelimit/connection";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisInstance, startRedis } from "../../../test/harness/redis.ts";
@@ -8,14 +9,18 @@ import { captureLogger } from "./testing/capture-logger.ts";
 import { apiKey, consumer, mockProvider, route, rpmLimit, snapshot } from "./testing/snapshot-fixture.ts";
 
 let redis: RedisInstance;
-let limiter: RequestLimiter;
+let client: RedisClient;
+let limiter: Limiter;
 
 beforeAll(async () => {
   redis = await startRedis();
-  limiter = createRedisLimiter({ url: redis.url, commandTimeoutMs: 200 });
+  client = createRedisConnection({ url: redis.url });
+  client.on("error", () => {});
+  limiter = createLimiter({ client, commandTimeoutMs: 200 });
 });
 afterAll(async () => {
   await limiter.close();
+  client.disconnect();
   await redis.stop();
 });
 
@@ -56,8 +61,9 @@ describe("limits enforced through the Redis limiter", () => {
     await redis.kill();
     try {
       const denied = await call(a, "sk-strict");
-      expect(denied.status).toBe(429);
+      expect(denied.status).toBe(503);
       expect(denied.headers.get("retry-after")).toBe("1");
+      expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("limits_unavailable");
       expect((await call(a, "sk-lenient")).status).toBe(200);
     } finally {
       await redis.start();

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
-import { createMemoryLimiter, createRedisLimiter, type RequestLimiter } from "@switchyard/ratelimit";
+import { createLimiter, createMemoryLimiter, type Limiter } from "@switchyard/ratelimit";
 import { createRedisConnection } from "@switchyard/ratelimit/connection";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
 import { createUsageProducer, NOOP_USAGE_PRODUCER, type UsageProducer } from "@switchyard/usage/producer";
@@ -10,7 +10,7 @@ import { createDataPlaneApp } from "./app.ts";
 import { startConfigSync } from "./config/start-config-sync.ts";
 import { type DataPlaneEnv, parseEnv } from "./env.ts";
 import { createDrainer, gracefulClose } from "./graceful-close.ts";
-import { countDegradedDecisions } from "./metrics/limiter-metrics.ts";
+import { createLimitMetrics } from "./metrics/limit-metrics.ts";
 import { createPoolSet } from "./runtime/pool-set.ts";
 import { createRuntimeHolder } from "./runtime/runtime-holder.ts";
 
@@ -31,13 +31,24 @@ try {
 const logger = createLogger({ name: "data-plane", level: env.logLevel });
 const registry = createRegistry({ app: "data-plane" });
 // One connection, made to fail fast (see docs/limits.md "Redis connection"); the limiter reports its errors.
-const redis = env.redis === null ? null : createRedisConnection(env.redis, { connectionName: `sy-dp-${env.nodeId}` });
-const limiter: RequestLimiter = countDegradedDecisions(
+const redis =
+  env.redis === null
+    ? null
+    : createRedisConnection(env.redis, {
+        connectionName: `sy-dp-${env.nodeId}`,
+        commandTimeoutMs: env.limits.redisTimeoutMs,
+      });
+const limitMetrics = createLimitMetrics(registry);
+const limiter: Limiter =
   redis === null
-    ? createMemoryLimiter()
-    : createRedisLimiter({ client: redis, logger: logger.child({ component: "ratelimit" }) }),
-  registry,
-);
+    ? createMemoryLimiter({ leaseTtlMs: env.limits.leaseTtlMs })
+    : createLimiter({
+        client: redis,
+        commandTimeoutMs: env.limits.redisTimeoutMs,
+        leaseTtlMs: env.limits.leaseTtlMs,
+        logger: logger.child({ component: "ratelimit" }),
+        onDecision: limitMetrics.ruleDecision,
+      });
 // Usage records share the limiter's connection: one XADD after each request, never a second connection.
 const usage: UsageProducer =
   redis === null
@@ -67,6 +78,9 @@ const ready = () => !shuttingDown && configReady();
 const app = createDataPlaneApp({
   runtime: holder,
   limiter,
+  limitMetrics,
+  defaultOutputTokens: env.limits.defaultOutputTokens,
+  nodeId: env.nodeId,
   logger,
   registry,
   maxRequestBodyBytes: env.maxRequestBodyBytes,

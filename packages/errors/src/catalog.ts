@@ -21,6 +21,12 @@ export const ERROR_CATALOG = {
   model_not_found: 404,
   invalid_request_error: 400,
   rate_limit_exceeded: 429,
+  /** A quota or budget is used up for its window: 429 that clients should not retry soon. */
+  insufficient_quota: 429,
+  /** A cost budget applies and the route's model has no price, so the call cannot be counted. */
+  model_not_priced: 403,
+  /** A fail-closed limit could not be checked because the shared limiter (Redis) is unreachable. */
+  limits_unavailable: 503,
   upstream_error: 502,
   upstream_timeout: 504,
   not_ready: 503,

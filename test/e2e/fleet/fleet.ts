@@ -29,7 +29,7 @@ export function fleetSecrets(): FleetSecrets {
 export interface Restartable {
   proc(): ServiceProcess;
   /** Starts it (again) and waits for `readyUrl` unless `wait` is false. */
-  start(opts?: { wait?: boolean; env?: Record<string, string> }): Promise<void>;
+  start(opts?: { wait?: boolean; env?: Record<string, string>; timeoutMs?: number }): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ function restartable(name: string, script: string, env: Record<string, string>, 
     },
     async start(opts = {}) {
       current = startService(name, script, { ...env, ...opts.env });
-      if (opts.wait !== false) await current.waitHttp(readyUrl, 20_000);
+      if (opts.wait !== false) await current.waitHttp(readyUrl, opts.timeoutMs ?? 20_000);
     },
     async kill(signal = "SIGKILL") {
       await current?.kill(signal);
@@ -121,6 +121,8 @@ export async function dataPlane(
     CONTROL_PLANE_URL: controlPlaneAddress,
     NODE_TOKEN: s.nodeToken,
     REDIS_URL: redisUrl,
+    // The production default (50 ms) is for a dedicated Redis; test suites share two cores.
+    LIMIT_REDIS_TIMEOUT_MS: "500",
     NODE_ID: nodeId,
     SNAPSHOT_FILE: snapshotFile,
     CONFIG_ALLOW_PLAINTEXT: "true",

@@ -85,6 +85,8 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
           },
         }
       : {}),
+    // The `local` failure policy's share of each limit is recomputed from it (see limits/limit-index.ts).
+    onFleetSize: (size) => holder.setFleetSize(size),
     onStateChange(state) {
       freshness.onState(state);
       metrics.onState(state);

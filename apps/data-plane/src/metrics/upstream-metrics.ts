@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from "prom-client";
  * How an upstream call ended, as a bounded label: the response's status class, or `timeout` (no headers in
  * time), `error` (no connection or a broken one) and `aborted` (the client left first).
  */
-export type UpstreamOutcome = "1xx" | "2xx" | "3xx" | "4xx" | "5xx" | "timeout" | "error" | "aborted";
+export type UpstreamOutcome = "1xx" | "2xx" | "3xx" | "4xx" | "5xx" | "timeout" | "error" | "aborted" | "cut_off";
 
 /** The data plane's upstream metrics; labels are the provider kind and outcome only, never URLs or keys. */
 export interface UpstreamMetrics {

@@ -15,6 +15,7 @@ import {
   UNREACHABLE,
 } from "./forward-result.ts";
 import { bufferedHeaders, responseHeaders } from "./response-headers.ts";
+import { dataEvents, TAIL_BYTES, usageFromTail } from "./tail-usage.ts";
 
 export type { ForwardResult } from "./forward-result.ts";
 
@@ -33,6 +34,20 @@ export interface ForwardArgs {
   readonly log: Logger;
   /** Fields identifying the request on the (rare) log lines a forward writes. */
   readonly logFields: Readonly<Record<string, unknown>>;
+  /** Stream metering for limits that cut a stream off when exhausted; absent when none applies. */
+  readonly meter?: StreamMeter;
+}
+
+/**
+ * Charges a stream's output as it flows, for limits with stream cut-off: every `everyEvents` events written
+ * (about one output token each), `charge` adds them to the limits (one Redis round trip) and answers whether a
+ * cut-off limit is exhausted; if so the stream ends with `cutEvent`, the error event the client's SDK raises.
+ * At most one charge is in flight; events written meanwhile are charged by the next one or by the settle.
+ */
+export interface StreamMeter {
+  readonly everyEvents: number;
+  charge(events: number): Promise<boolean>;
+  readonly cutEvent: Uint8Array;
 }
 
 /** undici error codes that mean "no answer in time" rather than "no connection". */
@@ -70,6 +85,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] | null = null;
   #size = 0;
   #status = 0;
+  /** The last chunks of an untranslated answer, kept (not copied) to read its usage at the end. */
+  #tail: Buffer[] | null = null;
+  #tailSize = 0;
+  /** Server-sent events written to the client. */
+  #events = 0;
+  /** Events already charged by the stream meter, and whether a charge is in flight. */
+  #charged = 0;
+  #charging = false;
   #clientGone = false;
   #done = false;
 
@@ -117,6 +140,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       }
       this.#mode = "pipe";
       this.#transformer = r.transformer;
+      if (r.transformer === null) this.#tail = [];
       outgoing.writeHead(r.status, responseHeaders(headers, r, this.#a.ownHeaders));
     } catch (e) {
       controller.abort(e as Error);
@@ -146,6 +170,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         controller.abort(e as Error);
         return;
       }
+      if (out !== null) {
+        this.#events += dataEvents(out);
+        const meter = this.#a.meter;
+        if (meter !== undefined && !this.#charging && this.#events - this.#charged >= meter.everyEvents) {
+          this.#charge(meter, controller);
+        }
+      }
+    } else if (this.#tail !== null) {
+      this.#keepTail(chunk);
     }
     // node:http corks the socket for the rest of the tick on each write, so chunks undici hands over
     // together (several SSE events read at once, or the last one and the end) already leave in one write.
@@ -171,7 +204,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       outgoing.writeHead(r.status, bufferedHeaders(r, this.#a.ownHeaders));
       outgoing.end(r.body);
       this.#a.metrics.record(this.#a.providerKind, outcomeOf(this.#status));
-      this.#finish({ kind: "sent", status: r.status });
+      this.#finish({ kind: "sent", status: r.status, usage: this.#a.prepared.usage(), events: 0 });
       return;
     }
     let tail: Uint8Array | null = null;
@@ -184,7 +217,46 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (tail !== null && tail.byteLength > 0) outgoing.end(tail);
     else outgoing.end();
     this.#a.metrics.record(this.#a.providerKind, outcomeOf(this.#status));
-    this.#finish({ kind: "sent", status: this.#status });
+    this.#finish(this.#sent());
+  }
+
+  /** Charges the events written since the last charge; cuts the stream off when a limit is exhausted. */
+  #charge(meter: StreamMeter, controller: Dispatcher.DispatchController): void {
+    const events = this.#events - this.#charged;
+    this.#charged = this.#events;
+    this.#charging = true;
+    meter.charge(events).then(
+      (exhausted) => {
+        this.#charging = false;
+        if (!exhausted || this.#done) return;
+        const { outgoing, metrics, providerKind, log, logFields } = this.#a;
+        metrics.record(providerKind, "cut_off");
+        log.info({ ...logFields, providerKind, events: this.#events }, "stream cut off: its limit is exhausted");
+        this.#finish(this.#sent());
+        outgoing.end(meter.cutEvent);
+        controller.abort(STOPPED);
+      },
+      () => {
+        // The limiter decides by failure policy and never rejects; a failure here only skips this charge.
+        this.#charging = false;
+      },
+    );
+  }
+
+  /** Keeps references to the chunks that may hold the answer's final usage object. */
+  #keepTail(chunk: Buffer): void {
+    const tail = this.#tail!;
+    tail.push(chunk);
+    this.#tailSize += chunk.length;
+    while (tail.length > 1 && this.#tailSize - tail[0]!.length >= TAIL_BYTES) this.#tailSize -= tail.shift()!.length;
+  }
+
+  /** The "sent" result, with the usage the answer reported (read from its tail when it passed untranslated). */
+  #sent(): ForwardResult {
+    let usage = this.#a.prepared.usage();
+    if (usage === null && this.#tail !== null && this.#tail.length > 0) usage = usageFromTail(this.#tail);
+    this.#tail = null;
+    return { kind: "sent", status: this.#status, usage, events: this.#events };
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, e: Error): void {
@@ -194,7 +266,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.#clientGone || e === CLIENT_LEFT) {
       metrics.record(providerKind, "aborted");
       log.info({ ...logFields, providerKind, status }, "client disconnected; upstream request aborted");
-      this.#finish(status === 0 || this.#mode !== "pipe" ? CLIENT_GONE : { kind: "sent", status });
+      this.#finish(status === 0 || this.#mode !== "pipe" ? CLIENT_GONE : this.#sent());
       return;
     }
     const code = errorCode(e);
@@ -202,7 +274,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       metrics.record(providerKind, "error");
       log.warn({ ...logFields, providerKind, status, errorCode: code }, "upstream response broke off midway");
       this.#endBroken();
-      this.#finish({ kind: "sent", status });
+      this.#finish(this.#sent());
       return;
     }
     if (this.#mode === "buffer") {

@@ -1,7 +1,13 @@
+import type { TokenUsage } from "@switchyard/providers";
+
 /** How a forwarded call ended, from the client's point of view. */
 export type ForwardResult =
-  /** Response headers went to the client with this status; the body followed (or was cut if it broke). */
-  | { readonly kind: "sent"; readonly status: number }
+  /**
+   * Response headers went to the client with this status; the body followed (or was cut if it broke).
+   * `usage` is what the answer reported (null when it reported none, or the stream was cut before its end);
+   * `events` counts the server-sent events written, the measure of a stream's output when usage is missing.
+   */
+  | { readonly kind: "sent"; readonly status: number; readonly usage: TokenUsage | null; readonly events: number }
   /** Nothing was sent yet; the caller answers with this error. */
   | { readonly kind: "failed"; readonly code: "upstream_error" | "upstream_timeout"; readonly message: string }
   /** The client left before the upstream answered; there is no one to answer. */

@@ -32,6 +32,7 @@ const messages = [{ role: "user" as const, content: "tell me about penguins" }];
 beforeAll(async () => {
   fake = await startFakeOpenAI({ apiKey: "sk-upstream" });
   const deadPort = await freePort();
+  const limiter = createMemoryLimiter();
   holder = createRuntimeHolder();
   const applied = holder.apply(
     snapshot({
@@ -55,7 +56,7 @@ beforeAll(async () => {
   log = captureLogger();
   const app = createDataPlaneApp({
     runtime: holder,
-    limiter: createMemoryLimiter(),
+    limiter,
     logger: log.logger,
     registry,
     maxRequestBodyBytes: 64 * 1024,

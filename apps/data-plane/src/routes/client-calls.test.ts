@@ -18,6 +18,7 @@ const NOW = 1_700_000_010_000;
 const anthropicProvider = openAIProvider("http://127.0.0.1:9/v1", { id: "prov-anthropic", kind: "anthropic" });
 
 function setup(apply = true) {
+  const limiter = createMemoryLimiter({ now: () => NOW });
   const holder = createRuntimeHolder();
   if (apply) {
     const applied = holder.apply(
@@ -38,7 +39,7 @@ function setup(apply = true) {
   }
   return createDataPlaneApp({
     runtime: holder,
-    limiter: createMemoryLimiter({ now: () => NOW }),
+    limiter,
     logger: captureLogger().logger,
     registry: new Registry(),
     maxRequestBodyBytes: 4096,

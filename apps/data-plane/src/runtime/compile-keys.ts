@@ -1,9 +1,6 @@
 import { diffPart, findById } from "@switchyard/config-sync/codec";
 import type { ApiKeySpec, ConfigSnapshot, ConsumerSpec } from "@switchyard/policy";
-import type { RequestRule } from "@switchyard/ratelimit";
 import type { KeyGrant } from "./types.ts";
-
-const NO_RULES: readonly RequestRule[] = Object.freeze([]);
 
 /** Above this many changed consumers and keys, the key map is rebuilt rather than patched. */
 export const PATCH_MAX_CHANGES = 1_000;
@@ -12,13 +9,13 @@ export const PATCH_MAX_CHANGES = 1_000;
 export const YIELD_EVERY = 1_024;
 
 /** The grant of each consumer, created once per compile and shared by all its keys. */
-function grantMaker(rules: ReadonlyMap<string, RequestRule[]>) {
+function grantMaker() {
   const grants = new Map<string, KeyGrant>();
-  return (consumerId: string): KeyGrant => {
-    let grant = grants.get(consumerId);
+  return (c: ConsumerSpec): KeyGrant => {
+    let grant = grants.get(c.id);
     if (!grant) {
-      grant = Object.freeze({ consumerId, rules: Object.freeze(rules.get(consumerId) ?? NO_RULES) });
-      grants.set(consumerId, grant);
+      grant = Object.freeze({ consumerId: c.id, groupId: c.groupId });
+      grants.set(c.id, grant);
     }
     return grant;
   };
@@ -28,38 +25,34 @@ function grantMaker(rules: ReadonlyMap<string, RequestRule[]>) {
  * Key hashes to grants for every key of an enabled consumer, built from scratch. A generator: it yields every
  * {@link YIELD_EVERY} keys so a caller can let the event loop serve requests between slices.
  */
-export function* buildKeys(
-  cfg: ConfigSnapshot,
-  rules: ReadonlyMap<string, RequestRule[]>,
-): Generator<void, Map<string, KeyGrant>> {
-  const enabled = new Set<string>();
+export function* buildKeys(cfg: ConfigSnapshot): Generator<void, Map<string, KeyGrant>> {
+  const enabled = new Map<string, ConsumerSpec>();
   for (let i = 0; i < cfg.consumers.length; i++) {
     const c = cfg.consumers[i] as ConsumerSpec;
-    if (c.enabled) enabled.add(c.id);
+    if (c.enabled) enabled.set(c.id, c);
     if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
   }
-  const grantOf = grantMaker(rules);
+  const grantOf = grantMaker();
   const keys = new Map<string, KeyGrant>();
   for (let i = 0; i < cfg.apiKeys.length; i++) {
     const k = cfg.apiKeys[i] as ApiKeySpec;
-    if (enabled.has(k.consumerId)) keys.set(k.hash, grantOf(k.consumerId));
+    const consumer = enabled.get(k.consumerId);
+    if (consumer) keys.set(k.hash, grantOf(consumer));
     if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
   }
   return keys;
 }
 
 /**
- * The key map of `cfg` from the one compiled for `prev`, when the limits are the same list (so every unchanged
- * consumer's grant still holds) and few consumers and keys changed: the previous map is copied and only the
- * changed keys, and the keys of changed consumers, are looked at again. Returns null when a rebuild is due.
+ * The key map of `cfg` from the one compiled for `prev`, when few consumers and keys changed (a grant depends
+ * only on its consumer: id and group): the previous map is copied and only the changed keys, and the keys of
+ * changed consumers, are looked at again. Returns null when a rebuild is due.
  */
 export function patchKeys(
   prev: ConfigSnapshot,
   prevKeys: ReadonlyMap<string, KeyGrant>,
   cfg: ConfigSnapshot,
-  rules: ReadonlyMap<string, RequestRule[]>,
 ): Map<string, KeyGrant> | null {
-  if (prev.limits !== cfg.limits) return null;
   const consumers = diffPart(prev.consumers, cfg.consumers);
   const apiKeys = diffPart(prev.apiKeys, cfg.apiKeys);
   const changes = consumers.upserts.length + consumers.removed.length + apiKeys.upserts.length + apiKeys.removed.length;
@@ -77,10 +70,11 @@ export function patchKeys(
     for (const k of prev.apiKeys) if (touched.has(k.consumerId)) keys.delete(k.hash);
     for (const k of cfg.apiKeys) if (touched.has(k.consumerId)) refresh.push(k);
   }
-  const grantOf = grantMaker(rules);
+  const grantOf = grantMaker();
   for (const k of refresh) {
     const i = findById(cfg.consumers, k.consumerId);
-    if (i >= 0 && (cfg.consumers[i] as ConsumerSpec).enabled) keys.set(k.hash, grantOf(k.consumerId));
+    const consumer = i >= 0 ? (cfg.consumers[i] as ConsumerSpec) : null;
+    if (consumer?.enabled) keys.set(k.hash, grantOf(consumer));
   }
   return keys;
 }

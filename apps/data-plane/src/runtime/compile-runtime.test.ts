@@ -1,3 +1,4 @@
+import { createMemoryLimiter } from "@switchyard/ratelimit";
 import { describe, expect, it } from "vitest";
 import {
   apiKey,
@@ -12,6 +13,9 @@ import {
 import { compileRuntime } from "./compile-runtime.ts";
 import { createPoolSet } from "./pool-set.ts";
 
+const limiter = createMemoryLimiter();
+const planner = limiter.plan.bind(limiter);
+
 const base = {
   providers: [mockProvider(), openAIProvider("https://api.example.com/v1/")],
   routes: [route("fast", "prov-mock", "mock-1"), route("gpt", "prov-openai", "gpt-4o-mini")],
@@ -21,15 +25,28 @@ const base = {
 };
 
 describe("compileRuntime", () => {
-  it("maps key hashes of enabled consumers to their rules", () => {
+  it("maps key hashes of enabled consumers to their grants, and plans their limits on first use", () => {
     const rt = compileRuntime(snapshot(base, 7n), createPoolSet());
     if (!rt.ok) throw new Error(rt.error.message);
     expect(rt.value.generation).toBe(7n);
-    expect(rt.value.keys.get(hashKey("sk-one"))).toEqual({
-      consumerId: "c1",
-      rules: [{ id: "limit-c1", limit: 10, windowMs: 60_000, scopeKey: "consumer:c1", failurePolicy: "fail-closed" }],
-    });
+    const grant = rt.value.keys.get(hashKey("sk-one"));
+    expect(grant).toEqual({ consumerId: "c1", groupId: null });
     expect(rt.value.keys.has(hashKey("sk-two"))).toBe(false);
+    const limits = rt.value.limits.forCall(grant!, rt.value.routes.get("gpt")!, planner);
+    expect(limits.plan?.rules).toEqual([
+      {
+        id: "limit-c1",
+        kind: "requests",
+        window: "minute",
+        limit: 10,
+        scopeKey: "consumer:c1",
+        failurePolicy: "fail-closed",
+        localLimit: 10,
+        shadow: false,
+        quota: false,
+        cutoff: false,
+      },
+    ]);
   });
 
   it("compiles routes with origin, base path, headers and one pool per origin", () => {
@@ -113,16 +130,16 @@ describe("compileRuntime", () => {
       "route-gpt",
     ],
     [
-      "an unsupported limit",
-      { limits: [rpmLimit("c1", 5, { kind: "total_tokens" })] },
+      "an unknown limit kind",
+      { limits: [rpmLimit("c1", 5, { kind: "joules" as never })] },
       "unsupported_limit",
       "limit",
       "limit-c1",
     ],
     [
-      "a monthly window",
-      { limits: [rpmLimit("c1", 5, { window: "month" })] },
-      "unsupported_limit",
+      "a concurrency limit with a window",
+      { limits: [rpmLimit("c1", 5, { kind: "concurrency", window: "minute" })] },
+      "invalid_limit",
       "limit",
       "limit-c1",
     ],

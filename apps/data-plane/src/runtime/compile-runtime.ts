@@ -1,48 +1,28 @@
 import type { ApplyError } from "@switchyard/config-sync/client";
 import { runSteps } from "@switchyard/config-sync/codec";
 import { err, ok, type Result } from "@switchyard/errors";
-import type { LimitSpec, VersionedSnapshot } from "@switchyard/policy";
+import type { ConfigSnapshot, VersionedSnapshot } from "@switchyard/policy";
 import type { UpstreamTarget } from "@switchyard/providers";
-import type { RequestRule } from "@switchyard/ratelimit";
+import { createLimitIndex, type LimitIndex } from "../limits/limit-index.ts";
 import { buildKeys, patchKeys } from "./compile-keys.ts";
-import { compileLimits } from "./compile-limits.ts";
+import { checkLimitsSteps } from "./compile-limits.ts";
 import { type CheckedProvider, compileProvider } from "./compile-provider.ts";
 import { anthropicModelsBody, openAIModelsBody } from "./models-body.ts";
 import type { PoolSet } from "./pool-set.ts";
 import type { CompiledRoute, RuntimeConfig } from "./types.ts";
 
-/** Limits compiled per call of compileLimits, so 100,000 of them do not hold the event loop in one go. */
-const LIMITS_PER_SLICE = 8_192;
-
-/**
- * compileLimits over the list in slices, merged in order. compileLimits turns each limit into a rule on its
- * own and groups the rules by consumer, so slicing the list and appending the groups in slice order gives what
- * one call over the whole list gives; the first error (in list order) is returned as it would be.
- */
-function* limitsInSlices(
-  limits: readonly LimitSpec[],
-): Generator<void, Result<Map<string, RequestRule[]>, ApplyError>> {
-  if (limits.length <= LIMITS_PER_SLICE) return compileLimits(limits);
-  const merged = new Map<string, RequestRule[]>();
-  for (let i = 0; i < limits.length; i += LIMITS_PER_SLICE) {
-    const part = compileLimits(limits.slice(i, i + LIMITS_PER_SLICE));
-    if (!part.ok) return part;
-    for (const [consumerId, rules] of part.value) {
-      const list = merged.get(consumerId);
-      if (list) list.push(...rules);
-      else merged.set(consumerId, rules);
-    }
-    yield;
-  }
-  return ok(merged);
-}
-
 /** A compiled runtime with what the next compile can start from. */
 export interface Compiled {
   readonly snapshot: VersionedSnapshot;
   readonly runtime: RuntimeConfig;
-  /** The request rules by consumer, reused while the limits list is unchanged. */
-  readonly rules: ReadonlyMap<string, RequestRule[]>;
+}
+
+/**
+ * Whether the previous runtime's limit index still holds: it depends on the limits, the prices and the routes
+ * (a route's provider and model pick its provider limits and price), and on nothing else.
+ */
+function sameLimitInputs(a: ConfigSnapshot | undefined, b: ConfigSnapshot): boolean {
+  return a !== undefined && a.limits === b.limits && a.prices === b.prices && a.routes === b.routes;
 }
 
 /**
@@ -50,8 +30,8 @@ export interface Compiled {
  * adapters, headers and pools, and the models list. Everything is checked before any pool is acquired, so a
  * refused snapshot leaves the pool set as it was. Errors name the entity at fault.
  *
- * With `previous` (the runtime in force and its snapshot), parts that did not change are reused: the rules
- * when the limits list is the same, and the key map is patched instead of rebuilt when few keys and consumers
+ * With `previous` (the runtime in force and its snapshot), parts that did not change are reused: the limit
+ * index (with the plans it made) when limits, prices and routes are the same lists, and the key map is patched instead of rebuilt when few keys and consumers
  * changed (snapshots made from a delta share unchanged lists and entities with their base, so finding the
  * change is a pointer walk). A generator: the long loops yield now and then, so a caller running it with the
  * codec's runSliced lets requests be served in between; {@link compileRuntime} runs it straight through.
@@ -59,6 +39,7 @@ export interface Compiled {
 export function* compileSteps(
   s: VersionedSnapshot,
   pools: PoolSet,
+  fleetSize: number,
   previous?: Compiled | null,
 ): Generator<void, Result<Compiled, ApplyError>> {
   const cfg = s.config;
@@ -77,15 +58,17 @@ export function* compileSteps(
     seenAliases.add(r.alias);
   }
   const prev = previous?.snapshot.config;
-  let rules: ReadonlyMap<string, RequestRule[]>;
-  if (previous && prev?.limits === cfg.limits) rules = previous.rules;
-  else {
-    const compiled = yield* limitsInSlices(cfg.limits);
-    if (!compiled.ok) return compiled;
-    rules = compiled.value;
+  let limits: LimitIndex;
+  if (previous && sameLimitInputs(prev, cfg)) {
+    limits = previous.runtime.limits;
+    limits.setFleetSize(fleetSize);
+  } else {
+    const checked = yield* checkLimitsSteps(cfg.limits);
+    if (!checked.ok) return checked;
+    limits = createLimitIndex(cfg, fleetSize);
   }
-  const patched = previous && prev ? patchKeys(prev, previous.runtime.keys, cfg, rules) : null;
-  const grants = patched ?? (yield* buildKeys(cfg, rules));
+  const patched = previous && prev ? patchKeys(prev, previous.runtime.keys, cfg) : null;
+  const grants = patched ?? (yield* buildKeys(cfg));
 
   // Everything is valid; only now touch the pool set.
   const poolKeys = new Set<string>();
@@ -131,11 +114,12 @@ export function* compileSteps(
     generation: s.generation,
     keys: grants,
     routes,
+    limits,
     modelsBody: openAIModelsBody(aliases),
     anthropicModelsBody: anthropicModelsBody(aliases),
     poolKeys,
   });
-  return ok(Object.freeze({ snapshot: s, runtime, rules }));
+  return ok(Object.freeze({ snapshot: s, runtime }));
 }
 
 /** Compiles `s` in one go (see {@link compileSteps}). */
@@ -143,7 +127,8 @@ export function compileRuntime(
   s: VersionedSnapshot,
   pools: PoolSet,
   previous?: Compiled | null,
+  fleetSize = 1,
 ): Result<RuntimeConfig, ApplyError> {
-  const compiled = runSteps(compileSteps(s, pools, previous));
+  const compiled = runSteps(compileSteps(s, pools, fleetSize, previous));
   return compiled.ok ? ok(compiled.value.runtime) : compiled;
 }

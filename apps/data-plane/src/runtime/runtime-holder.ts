@@ -20,6 +20,11 @@ export interface RuntimeHolder extends RuntimeSource {
    * one assignment that swaps in the new one. Applies run one at a time, in call order.
    */
   applySliced(s: VersionedSnapshot): Promise<Result<RuntimeConfig, ApplyError>>;
+  /**
+   * The number of data planes the control plane sees: each node's share of a `local` failure-policy limit is
+   * the limit divided by it. Applies to the runtime in force and every later one.
+   */
+  setFleetSize(n: number): void;
   /** Closes every upstream pool, letting in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -46,6 +51,7 @@ export interface RuntimeHolderOptions {
  */
 export function createRuntimeHolder(opts: RuntimeHolderOptions = {}): RuntimeHolder {
   const pools = opts.pools ?? createPoolSet();
+  let fleetSize = 1;
   let compiled: Compiled | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -68,9 +74,15 @@ export function createRuntimeHolder(opts: RuntimeHolderOptions = {}): RuntimeHol
 
   return {
     current: () => compiled?.runtime ?? null,
-    apply: (s) => swap(runSteps(compileSteps(s, pools, compiled))),
+    apply: (s) => swap(runSteps(compileSteps(s, pools, fleetSize, compiled))),
+    setFleetSize(n) {
+      fleetSize = n;
+      compiled?.runtime.limits.setFleetSize(n);
+    },
     applySliced(s) {
-      const run = queue.then(async () => swap(await runSliced(compileSteps(s, pools, compiled), opts.sliceMs)));
+      const run = queue.then(async () =>
+        swap(await runSliced(compileSteps(s, pools, fleetSize, compiled), opts.sliceMs)),
+      );
       queue = run.catch(() => {});
       return run;
     },

@@ -1,13 +1,13 @@
 import type { ProviderKind } from "@switchyard/policy";
 import type { HttpProviderAdapter, LocalProviderAdapter, UpstreamTarget } from "@switchyard/providers";
-import type { RequestRule } from "@switchyard/ratelimit";
 import type { Pool } from "undici";
+import type { LimitIndex } from "../limits/limit-index.ts";
 
-/** What an API key grants: who is calling and which limits apply, resolved once per snapshot. */
+/** What an API key grants: who is calling, and so which consumer and group limits apply. */
 export interface KeyGrant {
   readonly consumerId: string;
-  /** Every request rule of the consumer, checked in one limiter call. */
-  readonly rules: readonly RequestRule[];
+  /** The consumer's group (team), whose limits apply to it too; null when it has none. */
+  readonly groupId: string | null;
 }
 
 /** An upstream reached over HTTP through a shared keep-alive pool. */
@@ -49,6 +49,8 @@ export interface RuntimeConfig {
   readonly keys: ReadonlyMap<string, KeyGrant>;
   /** Alias -> compiled route. */
   readonly routes: ReadonlyMap<string, CompiledRoute>;
+  /** The limits that apply to each (consumer, route) pair, planned on first use. */
+  readonly limits: LimitIndex;
   /** The `GET /v1/models` body, serialised once. */
   readonly modelsBody: string;
   /** The same list in Anthropic's shape, for requests carrying `anthropic-version`. */

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { dataEvents, usageFromTail } from "./tail-usage.ts";
+
+const enc = (s: string) => Buffer.from(s);
+
+describe("usageFromTail", () => {
+  it("reads OpenAI's usage with cached and reasoning details, split across chunks", () => {
+    const body =
+      '{"id":"c1","choices":[{"message":{"content":"a \\"usage\\": {} trap"}}],"usage":{"prompt_tokens":12,' +
+      '"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":4},' +
+      '"completion_tokens_details":{"reasoning_tokens":2}},"system_fingerprint":"fp"}';
+    const cut = body.indexOf("completion_tokens");
+    expect(usageFromTail([enc(body.slice(0, cut)), enc(body.slice(cut))])).toEqual({
+      inputTokens: 12,
+      outputTokens: 5,
+      cachedInputTokens: 4,
+      reasoningTokens: 2,
+    });
+  });
+
+  it("reads Anthropic's usage, counting cache reads and writes as input", () => {
+    const body =
+      '{"type":"message","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":10,' +
+      '"cache_read_input_tokens":30,"cache_creation_input_tokens":5,"output_tokens":7}}';
+    expect(usageFromTail([enc(body)])).toEqual({ inputTokens: 45, outputTokens: 7, cachedInputTokens: 30 });
+  });
+
+  it("answers null when there is no usage object, or it is cut", () => {
+    expect(usageFromTail([enc('{"data":[{"embedding":[0.1]}]}')])).toBeNull();
+    expect(usageFromTail([enc('{"usage":{"prompt_tokens":1')])).toBeNull();
+    expect(usageFromTail([])).toBeNull();
+  });
+});
+
+describe("dataEvents", () => {
+  it("counts data lines in a chunk", () => {
+    expect(dataEvents(enc('data: {"a":1}\n\ndata: {"b":2}\n\n'))).toBe(2);
+    expect(dataEvents(enc("event: ping\n\n"))).toBe(0);
+    expect(dataEvents(new Uint8Array(enc("data: [DONE]\n\n")))).toBe(1);
+  });
+});
