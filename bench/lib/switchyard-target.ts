@@ -171,9 +171,11 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
   }
 }
 
-/** Creates provider, route, consumer, key and (unless told not to) the limit; returns the API key. */
-async function provision(adminUrl: string, token: string, upstreamPort: number, limit: boolean): Promise<string> {
-  const post = async (path: string, body: unknown) => {
+/** A POST to the admin API that must answer 201; resolves with the created resource. */
+type AdminPost = (path: string, body: unknown) => Promise<Record<string, unknown>>;
+
+function adminPost(adminUrl: string, token: string): AdminPost {
+  return async (path, body) => {
     const res = await fetch(`${adminUrl}/admin/v1${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -183,6 +185,11 @@ async function provision(adminUrl: string, token: string, upstreamPort: number, 
     if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
     return json;
   };
+}
+
+/** Creates provider, route, consumer, key and (unless told not to) the limit; returns the API key. */
+async function provision(adminUrl: string, token: string, upstreamPort: number, limit: boolean): Promise<string> {
+  const post = adminPost(adminUrl, token);
   const provider = await post("/providers", {
     name: "bench-mock",
     kind: "openai",
@@ -191,18 +198,10 @@ async function provision(adminUrl: string, token: string, upstreamPort: number, 
     apiKey: "sk-upstream",
   });
   await post("/routes", { alias: ALIAS, providerId: provider.id, upstreamModel: "gpt-4o-mini" });
-  const consumer = await post("/consumers", { name: "bench" });
-  const key = await post(`/consumers/${consumer.id}/keys`, { name: "bench" });
-  if (!limit) return String(key.key);
-  await post("/limits", {
-    kind: "requests",
-    window: "minute",
-    scope: "consumer",
-    scopeId: consumer.id,
-    limit: REQUESTS_PER_MINUTE,
-    failurePolicy: "fail-closed",
-  });
-  return String(key.key);
+  const limits = limit
+    ? [{ kind: "requests", window: "minute", limit: REQUESTS_PER_MINUTE, failurePolicy: "fail-closed" }]
+    : [];
+  return provisionConsumer(adminUrl, token, "bench", limits);
 }
 
 /** Creates a consumer with one key and the given limits (scoped to it); returns the key. */
@@ -212,16 +211,7 @@ async function provisionConsumer(
   name: string,
   limits: readonly Record<string, unknown>[],
 ): Promise<string> {
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${adminUrl}/admin/v1${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const post = adminPost(adminUrl, token);
   const consumer = await post("/consumers", { name });
   for (const l of limits) await post("/limits", { scope: "consumer", scopeId: consumer.id, ...l });
   const key = await post(`/consumers/${consumer.id}/keys`, { name });

@@ -167,7 +167,12 @@ export interface LimitProblem {
 }
 
 /** Kinds counted in tokens or money, the ones a stream can be cut off by. */
-const METERED_KINDS: ReadonlySet<LimitKind> = new Set(["input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
+export const METERED_KINDS: ReadonlySet<LimitKind> = new Set([
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cost_usd",
+]);
 
 /**
  * Checks the rules that tie a limit's fields together, for a new limit and for a patched one: concurrency has

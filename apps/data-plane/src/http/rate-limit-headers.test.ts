@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatResetDuration, rateLimitHeaders, retryAfterSeconds } from "./rate-limit-headers.ts";
+import { formatResetDuration } from "./rate-limit-headers.ts";
 
 describe("rate-limit headers", () => {
   it("formats durations like OpenAI (Go duration strings), rounding seconds up", () => {
@@ -11,24 +11,5 @@ describe("rate-limit headers", () => {
     expect(formatResetDuration(60_000)).toBe("1m0s");
     expect(formatResetDuration(125_000)).toBe("2m5s");
     expect(formatResetDuration(3_600_000 + 61_000)).toBe("1h1m1s");
-  });
-
-  it("builds the three headers and a retry-after of at least one second", () => {
-    const d = {
-      allowed: false,
-      limit: 5,
-      remaining: 0,
-      resetMs: 1500,
-      retryAfterMs: 1500,
-      blockedBy: "l",
-      degraded: false,
-    };
-    expect(rateLimitHeaders(d)).toEqual({
-      "x-ratelimit-limit-requests": "5",
-      "x-ratelimit-remaining-requests": "0",
-      "x-ratelimit-reset-requests": "2s",
-    });
-    expect(retryAfterSeconds(d)).toBe("2");
-    expect(retryAfterSeconds({ ...d, retryAfterMs: 0 })).toBe("1");
   });
 });

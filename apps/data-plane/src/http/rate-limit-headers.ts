@@ -1,5 +1,3 @@
-import type { LimitDecision } from "@switchyard/ratelimit";
-
 /**
  * A duration the way OpenAI writes `x-ratelimit-reset-*` (Go's duration format): "250ms", "12s", "1m0s",
  * "2h5m0s". Whole seconds are rounded up, so waiting the stated time is always enough.
@@ -13,18 +11,4 @@ export function formatResetDuration(ms: number): string {
   if (h > 0) return `${h}h${m}m${s}s`;
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
-}
-
-/** The three OpenAI-style request limit headers for a decision, sent on allowed and rejected requests alike. */
-export function rateLimitHeaders(d: LimitDecision): Record<string, string> {
-  return {
-    "x-ratelimit-limit-requests": String(d.limit),
-    "x-ratelimit-remaining-requests": String(d.remaining),
-    "x-ratelimit-reset-requests": formatResetDuration(d.resetMs),
-  };
-}
-
-/** `retry-after` in whole seconds, rounded up and at least 1, since 0 would invite an immediate retry. */
-export function retryAfterSeconds(d: LimitDecision): string {
-  return String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
 }

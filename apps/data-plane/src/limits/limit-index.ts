@@ -1,4 +1,4 @@
-import type { ConfigSnapshot, LimitSpec, PriceSpec } from "@switchyard/policy";
+import { type ConfigSnapshot, type LimitSpec, METERED_KINDS, type PriceSpec } from "@switchyard/policy";
 import type { LimitPlan, LimitRule } from "@switchyard/ratelimit";
 import { limitRule } from "./limit-rules.ts";
 
@@ -57,7 +57,6 @@ const NO_LIMITS: CallLimits = Object.freeze({
   refusedBy: null,
   cutoff: false,
 });
-const METERED = new Set(["input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
 
 function priceOf(p: PriceSpec): ModelPrice {
   return Object.freeze({
@@ -114,10 +113,10 @@ export function createLimitIndex(cfg: ConfigSnapshot, fleetSize = 1): LimitIndex
     }
     return Object.freeze({
       plan: rules.length === 0 ? null : planner(rules),
-      metered: rules.some((r) => METERED.has(r.kind)),
+      metered: rules.some((r) => METERED_KINDS.has(r.kind)),
       price,
       refusedBy,
-      cutoff: rules.some((r) => r.cutoff && !r.shadow && METERED.has(r.kind)),
+      cutoff: rules.some((r) => r.cutoff && !r.shadow && METERED_KINDS.has(r.kind)),
     });
   }
 
