@@ -25,6 +25,24 @@ describe("usageFromTail", () => {
     expect(usageFromTail([enc(body)])).toEqual({ inputTokens: 45, outputTokens: 7, cachedInputTokens: 30 });
   });
 
+  it("reads usage after multi-byte text, from the last chunks of a long stream only", () => {
+    const events = Array.from({ length: 400 }, (_, i) => `data: {"choices":[{"delta":{"content":"é€😀 ${i}"}}]}\n\n`);
+    const last = 'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":400}}\n\ndata: [DONE]\n\n';
+    // An earlier usage object beyond the searched tail must not be the one read.
+    const chunks = [
+      enc('data: {"usage":{"prompt_tokens":99,"completion_tokens":99}}\n\n'),
+      ...events.map(enc),
+      enc(last),
+    ];
+    expect(usageFromTail(chunks)).toEqual({
+      inputTokens: 3,
+      outputTokens: 400,
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+    });
+    expect(usageFromTail(chunks.slice(0, -1))).toBeNull();
+  });
+
   it("answers null when there is no usage object, or it is cut", () => {
     expect(usageFromTail([enc('{"data":[{"embedding":[0.1]}]}')])).toBeNull();
     expect(usageFromTail([enc('{"usage":{"prompt_tokens":1')])).toBeNull();

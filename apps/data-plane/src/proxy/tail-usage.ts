@@ -3,54 +3,68 @@ import type { TokenUsage } from "@switchyard/providers";
 /** How much of a body's end is searched for its usage object; OpenAI's, with its details, is under 1 KiB. */
 export const TAIL_BYTES = 4096;
 
-const USAGE_KEY = '"usage"';
+const USAGE_KEY = Buffer.from('"usage"');
+const OPEN_BRACE = 123;
 
 function count(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
 }
 
-/** The JSON object starting at `from` (a `{`), or null when it does not close within the text. */
-function objectAt(text: string, from: number): string | null {
+/**
+ * The end (exclusive) of the JSON object starting at `from` (a `{`), or -1 when it does not close within the
+ * bytes. Scans bytes: every structural character is ASCII, and no UTF-8 continuation byte can look like one.
+ */
+function objectEnd(b: Buffer, from: number): number {
   let depth = 0;
   let inString = false;
-  for (let i = from; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
+  for (let i = from; i < b.length; i++) {
+    const ch = b[i]!;
     if (inString) {
       if (ch === 92) i++;
       else if (ch === 34) inString = false;
     } else if (ch === 34) inString = true;
-    else if (ch === 123) depth++;
-    else if (ch === 125 && --depth === 0) return text.slice(from, i + 1);
+    else if (ch === OPEN_BRACE) depth++;
+    else if (ch === 125 && --depth === 0) return i + 1;
   }
-  return null;
+  return -1;
+}
+
+/** The last chunks, joined when more than one is needed to cover {@link TAIL_BYTES}. */
+function tailOf(chunks: readonly Uint8Array[]): Buffer {
+  const last = chunks[chunks.length - 1]!;
+  if (chunks.length === 1 || last.byteLength >= TAIL_BYTES) return asBuffer(last);
+  let size = 0;
+  let first = chunks.length;
+  while (first > 0 && size < TAIL_BYTES) size += chunks[--first]!.byteLength;
+  return Buffer.concat(chunks.slice(first), size);
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 /**
  * The token usage in the last usage object of a body's tail, in OpenAI's shape (`prompt_tokens`,
  * `completion_tokens`, details) or Anthropic's (`input_tokens`, `output_tokens`, `cache_read_input_tokens`).
  * Used for answers that pass through untranslated, which the adapter does not parse: the proxy keeps
- * references to the last chunks (no copy while streaming) and reads them once at the end.
+ * references to the last chunks (no copy while streaming) and reads them once at the end, searching the
+ * bytes and decoding only the usage object.
  */
 export function usageFromTail(chunks: readonly Uint8Array[]): TokenUsage | null {
-  let size = 0;
-  const parts: Uint8Array[] = [];
-  for (let i = chunks.length - 1; i >= 0 && size < TAIL_BYTES; i--) {
-    parts.unshift(chunks[i]!);
-    size += chunks[i]!.byteLength;
-  }
-  const text = Buffer.concat(parts).toString("utf8");
-  let at = text.lastIndexOf(USAGE_KEY);
+  if (chunks.length === 0) return null;
+  const tail = tailOf(chunks);
+  let at = tail.lastIndexOf(USAGE_KEY);
   while (at >= 0) {
-    const open = text.indexOf("{", at + USAGE_KEY.length);
-    const json = open < 0 ? null : objectAt(text, open);
-    if (json !== null) {
+    const open = tail.indexOf(OPEN_BRACE, at + USAGE_KEY.length);
+    const end = open < 0 ? -1 : objectEnd(tail, open);
+    if (end > 0) {
       try {
-        return usageOf(JSON.parse(json) as Record<string, unknown>);
+        return usageOf(JSON.parse(tail.toString("utf8", open, end)) as Record<string, unknown>);
       } catch {
         // Not the object it looked like; try an earlier one.
       }
     }
-    at = at === 0 ? -1 : text.lastIndexOf(USAGE_KEY, at - 1);
+    at = at === 0 ? -1 : tail.lastIndexOf(USAGE_KEY, at - 1);
   }
   return null;
 }
@@ -82,7 +96,7 @@ const DATA = Buffer.from("data:");
 
 /** Server-sent `data:` lines in a chunk written to the client: about one per output token in a stream. */
 export function dataEvents(chunk: Uint8Array): number {
-  const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const b = asBuffer(chunk);
   let n = 0;
   let at = b.indexOf(DATA);
   while (at >= 0) {

@@ -76,6 +76,24 @@ describe("usage producer against a real Redis", () => {
     client.disconnect();
   });
 
+  it("appends the records of one turn with one script call per 256, each as its own entry", async () => {
+    const { client, make } = setup("t:batch");
+    await eventually(async () => client.status === "ready");
+    const producer = make();
+    producer.record(testRecord(0)); // loads the script: a first EVALSHA may answer NOSCRIPT and fall back to EVAL
+    await producer.flush();
+    await client.config("RESETSTAT");
+    for (let i = 1; i <= 300; i++) producer.record(testRecord(i));
+    await producer.flush();
+    const stats = String(await client.info("commandstats"));
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls("evalsha") + calls("eval")).toBe(2);
+    expect(calls("xadd")).toBe(300);
+    expect(await streamIds(client, "t:batch")).toEqual(Array.from({ length: 301 }, (_, i) => `req-${i}`));
+    await producer.close();
+    client.disconnect();
+  });
+
   it("spools while Redis is down and replays every record in order once it is back", async () => {
     const { client, registry, make } = setup("t:spool");
     await eventually(async () => client.status === "ready");

@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import type { Registry } from "prom-client";
 import { counterOn, DROPPED_HELP, DROPPED_TOTAL, gaugeOn } from "../usage-metrics.ts";
 import { encodeUsageRecord, type UsageRecord } from "../usage-record.ts";
@@ -31,8 +32,9 @@ export interface UsageProducerOptions {
 /** The data plane's side of the usage pipeline. */
 export interface UsageProducer {
   /**
-   * Hands one record over. Never awaits and never throws: it issues one XADD on the shared client, or (while
-   * Redis is unreachable, or while earlier records are still spooled) queues the record for the spool file.
+   * Hands one record over. Never awaits and never throws: it queues the record for the end of the turn's
+   * append on the shared client, or (while Redis is unreachable, or while earlier records are still spooled)
+   * for the spool file.
    */
   record(r: UsageRecord): void;
   /** Resolves once every record handed over so far is in the stream or in the spool file. */
@@ -55,9 +57,38 @@ const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 /** A batch this large is written to the spool at once rather than after spoolFlushMs. */
 const SPOOL_BATCH = 1_000;
 
+/** Records appended by one script call at most; a busier turn issues several calls. */
+const APPEND_BATCH = 256;
+
 /**
- * Creates the producer. While Redis answers, `record` costs one XADD (`MAXLEN ~ maxLen`, so the stream stays
- * bounded) and nothing else. When the client is not ready or an XADD fails or times out, the producer switches
+ * Appends records to the stream, one entry each, in one call: KEYS[1] is the stream, ARGV[1] the MAXLEN cap,
+ * then for every record its field count followed by its fields. Returns how many entries were added.
+ */
+const APPEND_SCRIPT = `
+local i = 2
+local added = 0
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+  added = added + 1
+end
+return added
+`;
+
+type AppendClient = { syUsageAppend(...args: string[]): Promise<number> };
+
+/** The socket of a single-node client, to cork for a turn; a Cluster's commands go to several sockets. */
+function socketOf(client: UsageRedis): Writable | null {
+  if ((client as { isCluster?: boolean }).isCluster === true) return null;
+  return (client as { stream?: Writable }).stream ?? null;
+}
+
+/**
+ * Creates the producer. While Redis answers, `record` only queues the record: the records of one event-loop
+ * turn are appended by one script call at the end of the turn (one `XADD MAXLEN ~ maxLen` per record inside
+ * it, so the stream stays bounded and holds one entry per record), in the same socket write as the turn's
+ * limit settles. When the client is not ready or an append fails or times out, the producer switches
  * to spooling: records are written to a JSON-lines file in batches, off the request path, and every record
  * after that goes to the spool too, so the file keeps arrival order. Once the client is ready again the file is
  * replayed in order in pipelined batches, and direct XADDs resume when it is empty. A timed-out XADD may still
@@ -69,11 +100,18 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   const spool = openSpool(opts.spoolDir, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
   const flushMs = opts.spoolFlushMs ?? 200;
   const replayBatch = opts.replayBatchSize ?? 500;
+  // ioredis keeps script definitions per client (EVALSHA, falling back to EVAL once per connection).
+  client.defineCommand("syUsageAppend", { numberOfKeys: 1, lua: APPEND_SCRIPT });
 
   const produced = counterOn(
     opts.registry,
     "switchyard_usage_records_produced_total",
     "Usage records appended to the Redis stream directly.",
+  );
+  const appends = counterOn(
+    opts.registry,
+    "switchyard_usage_appends_total",
+    "Script calls that appended usage records to the Redis stream (records per call: produced / appends).",
   );
   const spooled = counterOn(
     opts.registry,
@@ -99,7 +137,7 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   let closed = false;
   /** Records waiting to be written to the spool file. */
   let waiting: UsageRecord[] = [];
-  /** XADDs issued and not yet answered; flush() waits for them through `drained`. */
+  /** Appends issued and not yet answered; flush() waits for them through `drained`. */
   let inflight = 0;
   let drained: (() => void)[] = [];
   /** Every spool file operation runs on this chain, one at a time. */
@@ -153,19 +191,61 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
     for (const w of waiters) w();
   }
 
-  function sent(): void {
-    produced.inc();
-    settled();
+  /** Records handed over in this event-loop turn, appended together once its I/O callbacks have run. */
+  let pending: UsageRecord[] = [];
+  let scheduled = false;
+  let corked: Writable | null = null;
+
+  /**
+   * The request path's only work: push the record and, for the turn's first one, schedule the append. The
+   * shared socket stays corked until then, so the turn's limit settles and usage records leave in one write.
+   */
+  function send(r: UsageRecord): void {
+    pending.push(r);
+    if (!scheduled) {
+      scheduled = true;
+      corked = socketOf(client);
+      corked?.cork();
+      setImmediate(endOfTurn);
+    }
+    if (pending.length >= APPEND_BATCH) appendPending();
   }
 
-  /** The request path's only work: one XADD, one counter, one closure (kept small: it runs per request). */
-  function send(r: UsageRecord): void {
+  function endOfTurn(): void {
+    scheduled = false;
+    const stream = corked;
+    corked = null;
+    appendPending();
+    stream?.uncork();
+  }
+
+  /** One script call appends every pending record as its own stream entry (the consumer's format is unchanged). */
+  function appendPending(): void {
+    const batch = pending;
+    if (batch.length === 0) return;
+    pending = [];
     inflight++;
-    client.xadd(streamKey, "MAXLEN", "~", maxLen, "*", ...encodeUsageRecord(r)).then(sent, (e: unknown) => {
+    const failed = (e: unknown) => {
       enterOutage(e);
-      toSpool(r);
+      for (const r of batch) toSpool(r);
       settled();
-    });
+    };
+    try {
+      const args: string[] = [streamKey, maxLen];
+      for (const r of batch) {
+        const fields = encodeUsageRecord(r);
+        args.push(String(fields.length));
+        for (const f of fields) args.push(f);
+      }
+      appends.inc();
+      (client as unknown as AppendClient).syUsageAppend(...args).then(() => {
+        produced.inc(batch.length);
+        settled();
+      }, failed);
+    } catch (e) {
+      // ioredis throws synchronously only for unusable arguments; the records are kept on disk rather than lost.
+      failed(e);
+    }
   }
 
   async function sendBatch(lines: string[]): Promise<void> {
@@ -219,6 +299,7 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   replayTimer.unref();
 
   async function flush(): Promise<void> {
+    appendPending();
     if (inflight > 0) await new Promise<void>((resolve) => drained.push(resolve));
     await writeWaiting();
   }
