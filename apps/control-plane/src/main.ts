@@ -3,6 +3,8 @@ import { serve } from "@hono/node-server";
 import { createConfigServer } from "@switchyard/config-sync/server";
 import { createDb, isSchemaCurrent, migrateToLatest, ping } from "@switchyard/db";
 import type { VersionedSnapshot } from "@switchyard/policy";
+import { createRedisConnection } from "@switchyard/ratelimit/connection";
+import { readLimitCounters } from "@switchyard/ratelimit/inspect";
 import { createLogger, createOpsApp, createRegistry } from "@switchyard/telemetry";
 import { createAdminApp } from "./admin/app.ts";
 import { createUpstreamGuard } from "./admin/upstream-guard.ts";
@@ -17,6 +19,9 @@ import { seedLocal } from "./sync/seed-local.ts";
 import { createSnapshotPublisher } from "./sync/snapshot-publisher.ts";
 import { startUsageConsumer } from "./usage/start-usage-consumer.ts";
 import { startUsageRetention } from "./usage/usage-retention.ts";
+
+/** An admin read of limit counters waits this long for Redis before answering 503. */
+const LIMIT_COUNTERS_TIMEOUT_MS = 1_000;
 
 const BUILD_VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -117,6 +122,14 @@ async function main(): Promise<void> {
       })
     : null;
   if (!usageConsumer) logger.info({}, "usage consumer off: no Redis configured, usage records are not collected");
+  // Its own connection: the usage consumer's blocking reads would hold an admin read up to a second.
+  const inspectRedis = env.redis
+    ? createRedisConnection(env.redis, {
+        commandTimeoutMs: LIMIT_COUNTERS_TIMEOUT_MS,
+        connectionName: `sy-cp-limits-${env.REPLICA_ID}`,
+      })
+    : null;
+  inspectRedis?.on("error", () => {});
   const usageRetention = startUsageRetention({ db, retentionDays: env.USAGE_RETENTION_DAYS, logger });
   const fleetSize = startFleetSizeSync({
     fleet: fleetView,
@@ -138,6 +151,7 @@ async function main(): Promise<void> {
       guardUpstream: createUpstreamGuard({ allowInternal: env.ALLOW_INTERNAL_UPSTREAMS }),
       changed: (g) => publisher.changed(g),
       nodes: fleetView,
+      ...(inspectRedis ? { readLimitCounters: (rules) => readLimitCounters(inspectRedis, rules) } : {}),
     },
     {
       adminTokens: [adminToken],
@@ -182,6 +196,7 @@ async function main(): Promise<void> {
     // The batch in hand is committed and acknowledged (or left pending for another replica) before the pool goes.
     await usageConsumer?.stop();
     await usageRetention.stop();
+    inspectRedis?.disconnect();
     await db.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 export { isInternalAddress, isInternalHostname } from "./address.ts";
 export { type ConsistencyProblem, checkConsistency } from "./consistency.ts";
+export { consumerLimits } from "./consumer-limits.ts";
 export * from "./schemas.ts";
 export {
   buildSnapshot,

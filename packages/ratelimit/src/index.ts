@@ -21,6 +21,7 @@ export type {
 } from "./engine-types.ts";
 export { ruleKeyBase, windowKey, windowStart } from "./keys.ts";
 export { counterBase, counterKey } from "./limit-keys.ts";
+export { limitRule, MICRO_USD, scopeKey } from "./limit-rules.ts";
 export {
   createMemoryEngine,
   createMemoryLimiter,

@@ -47,7 +47,15 @@ describe("readLimitCounters", () => {
     expect(readings[0]!.resetMs).toBeLessThanOrEqual(60_000);
     expect(readings[1]).toMatchObject({ ruleId: tokens.id, used: 120, remaining: 880, window: "day" });
     expect(readings[1]!.windowStartMs! % 86_400_000).toBe(0);
-    expect(readings[2]).toMatchObject({ ruleId: slots.id, used: 1, remaining: 4, windowStartMs: null, resetMs: null });
+    expect(readings[1]!.windowEndMs! - readings[1]!.windowStartMs!).toBe(86_400_000);
+    expect(readings[2]).toMatchObject({
+      ruleId: slots.id,
+      used: 1,
+      remaining: 4,
+      windowStartMs: null,
+      windowEndMs: null,
+      resetMs: null,
+    });
     await Promise.all([long.close(), short.close()]);
   });
 

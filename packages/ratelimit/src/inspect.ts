@@ -1,11 +1,15 @@
 /**
  * `@switchyard/ratelimit/inspect`: reads the current counters of limit rules without changing anything, for
- * the control plane's "current counters of a consumer's limits". Uses the engine's key layout and windows.
+ * the control plane's "current counters of a consumer's limits". Uses the engine's key layout and windows, and
+ * the data plane's derivation of rules from limit specs (`limitRule`).
  */
 import type { LimitRule } from "./engine-types.ts";
 import { counterBase, counterKey } from "./limit-keys.ts";
 import type { RedisClient } from "./redis-connection.ts";
 import { WINDOW_CODE, windowBounds } from "./windows.ts";
+
+// The control plane derives rules from limit specs exactly as the data plane does.
+export { limitRule, MICRO_USD, scopeKey } from "./limit-rules.ts";
 
 /** What a rule needs for inspection: enough to find its counter. */
 export type InspectedRule = Pick<LimitRule, "id" | "kind" | "window" | "limit" | "scopeKey">;
@@ -22,6 +26,8 @@ export interface CounterReading {
   readonly remaining: number;
   /** The current window's start (epoch ms, Redis's clock); null for concurrency. */
   readonly windowStartMs: number | null;
+  /** The current window's end (epoch ms, Redis's clock), when the counter resets; null for concurrency. */
+  readonly windowEndMs: number | null;
   /** Milliseconds until the current window ends; null for concurrency. */
   readonly resetMs: number | null;
 }
@@ -52,11 +58,19 @@ export async function readLimitCounters(
       };
       if (rule.kind === "concurrency" || rule.window === null) {
         const used = await client.zcount(base, `(${now}`, "+inf");
-        return { ...common, used, remaining: Math.max(0, rule.limit - used), windowStartMs: null, resetMs: null };
+        return {
+          ...common,
+          used,
+          remaining: Math.max(0, rule.limit - used),
+          windowStartMs: null,
+          windowEndMs: null,
+          resetMs: null,
+        };
       }
       const [start, end] = windowBounds(now, WINDOW_CODE[rule.window]);
       const used = Number((await client.get(counterKey(base, start))) ?? 0);
-      return { ...common, used, remaining: Math.max(0, rule.limit - used), windowStartMs: start, resetMs: end - now };
+      const remaining = Math.max(0, rule.limit - used);
+      return { ...common, used, remaining, windowStartMs: start, windowEndMs: end, resetMs: end - now };
     }),
   );
 }

@@ -2,6 +2,7 @@ import type { VersionedSnapshot } from "@switchyard/policy";
 import { accessLog, healthRoutes, httpMetrics, requestId } from "@switchyard/telemetry";
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
+import { consumerLimitsResource } from "../routes/consumer-limits/index.ts";
 import { consumersResource } from "../routes/consumers/index.ts";
 import { fleetResource } from "../routes/fleet/index.ts";
 import { groupsResource } from "../routes/groups/index.ts";
@@ -48,6 +49,10 @@ export function createAdminApp(deps: AdminDeps, opts: AdminAppOptions): AdminApp
   v1.route("/providers", providersResource(deps));
   v1.route("/routes", routesResource(deps));
   v1.route("/consumers/:id/keys", keysResource(deps));
+  v1.route(
+    "/consumers/:id/limits",
+    consumerLimitsResource(deps, () => opts.currentSnapshot()?.config),
+  );
   v1.route("/consumers", consumersResource(deps));
   v1.route("/groups", groupsResource(deps));
   v1.route("/limits", limitsResource(deps));

@@ -1,4 +1,5 @@
 import type { Db, NodeStatusRecord } from "@switchyard/db";
+import type { CounterReading, InspectedRule } from "@switchyard/ratelimit/inspect";
 import type { Logger, RequestIdVariables } from "@switchyard/telemetry";
 import type { Hono } from "hono";
 import type { SecretBox } from "../secrets/secret-box.ts";
@@ -17,6 +18,11 @@ export interface AdminDeps {
   changed(generation: bigint): void;
   /** The data-plane fleet as every replica reported it (see sync/fleet-view.ts). */
   nodes(): NodeStatusRecord[] | Promise<NodeStatusRecord[]>;
+  /**
+   * Reads the limit engine's current counters from the data planes' Redis (`readLimitCounters`); absent when
+   * no Redis is configured, and then the limit counters endpoint answers 503.
+   */
+  readLimitCounters?(rules: readonly InspectedRule[]): Promise<CounterReading[]>;
 }
 
 /** The admin Hono app type, with the request id set by middleware. */

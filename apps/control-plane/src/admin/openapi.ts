@@ -136,6 +136,14 @@ export function buildOpenApi(version: string): Json {
           responses: { "204": { description: "revoked" }, ...errors(401, 404) },
         },
       },
+      "/admin/v1/consumers/{id}/limits": {
+        get: {
+          summary:
+            "Current counters (used, remaining, reset) of every limit that applies to a consumer, read from the limiter's Redis; 503 without Redis",
+          parameters: [idParam],
+          responses: { ...ok("one counter per limit"), ...errors(400, 401, 404, 503) },
+        },
+      },
       "/admin/v1/usage": {
         get: {
           summary: "Usage and spend per consumer, group, route or model over UTC days from..to, with daily rows",

@@ -1,6 +1,5 @@
 import { type ConfigSnapshot, type LimitSpec, METERED_KINDS, type PriceSpec } from "@switchyard/policy";
-import type { LimitPlan, LimitRule } from "@switchyard/ratelimit";
-import { limitRule } from "./limit-rules.ts";
+import { type LimitPlan, type LimitRule, limitRule } from "@switchyard/ratelimit";
 
 /** USD per million tokens is micro-dollars per token, so a price multiplies token counts directly. */
 export interface ModelPrice {

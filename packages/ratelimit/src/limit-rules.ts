@@ -1,5 +1,5 @@
 import type { LimitScope, LimitSpec } from "@switchyard/policy";
-import type { LimitRule } from "@switchyard/ratelimit";
+import type { LimitRule } from "./engine-types.ts";
 
 /** Micro-dollars per dollar: budgets are counted in whole micro-dollars so counters stay integers. */
 export const MICRO_USD = 1_000_000;
