@@ -6,41 +6,48 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * Checks every rule of one slot group and reserves the demand on all of them, or on none, atomically.
+ * Checks every rule of one slot group and reserves the demand on all of them, or on none, atomically; one
+ * script call does this for several acquisitions in a row (the acquisitions of one event-loop turn), each
+ * deciding on the counters as the ones before it left them, exactly as separate calls would.
  *
- * KEYS[k]   counter k: a window counter's key base (the script appends `:<windowStartMs>`), or a
- *           concurrency sorted set.
- * ARGV[1..6]  lease TTL ms, expiry margin ms, lease id, input tokens, output tokens, cost (micro-USD).
- * ARGV[5+2k], ARGV[6+2k]  counter k's kind code and window code (0: concurrency), see windows.ts.
+ * ARGV[1]   the number of acquisitions; then per acquisition: its key count, its argument count, its arguments.
+ * KEYS      every acquisition's keys, one acquisition after another.
+ *
+ * One acquisition's keys K and arguments A:
+ * K[k]   counter k: a window counter's key base (the script appends `:<windowStartMs>`), or a
+ *        concurrency sorted set.
+ * A[1..6]  lease TTL ms, expiry margin ms, lease id, input tokens, output tokens, cost (micro-USD).
+ * A[5+2k], A[6+2k]  counter k's kind code and window code (0: concurrency), see windows.ts.
  * then per rule r: counter index (1-based), limit, shadow ('1' or '0').
  *
  * The window comes from Redis TIME, so every node agrees on it whatever its own clock. Expired leases are
  * purged first. A rule rejects when its counter is at its limit or the demand does not fit; a shadow rule
  * only reports it. Rules sharing a counter reserve once.
  *
- * Reply: { admitted, now, used_1..n, start_1..n, end_1..n, verdict_1..m } with n counters and m rules;
- * `used` after the reservation when admitted, as found otherwise; start and end 0 for concurrency;
- * verdict 0 fits, 1 rejects, 2 a shadow rule would reject.
+ * Reply: one array per acquisition, { admitted, now, used_1..n, start_1..n, end_1..n, verdict_1..m } with n
+ * counters and m rules; `used` after the reservation when admitted, as found otherwise; start and end 0 for
+ * concurrency; verdict 0 fits, 1 rejects, 2 a shadow rule would reject.
  */
 export const ACQUIRE_SCRIPT = `${WINDOW_LUA}${NOW_LUA}
-local ttl = tonumber(ARGV[1])
-local margin = tonumber(ARGV[2])
-local lease = ARGV[3]
-local din = tonumber(ARGV[4])
-local dout = tonumber(ARGV[5])
-local dcost = tonumber(ARGV[6])
-local n = #KEYS
+local function acquire(K, A)
+local ttl = tonumber(A[1])
+local margin = tonumber(A[2])
+local lease = A[3]
+local din = tonumber(A[4])
+local dout = tonumber(A[5])
+local dcost = tonumber(A[6])
+local n = #K
 local full, used, starts, ends, demand = {}, {}, {}, {}, {}
 for k = 1, n do
-  local kind = tonumber(ARGV[5 + 2 * k])
+  local kind = tonumber(A[5 + 2 * k])
   if kind == 6 then
-    full[k] = KEYS[k]
-    redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now)
-    used[k] = redis.call('ZCARD', KEYS[k])
+    full[k] = K[k]
+    redis.call('ZREMRANGEBYSCORE', K[k], '-inf', now)
+    used[k] = redis.call('ZCARD', K[k])
     starts[k], ends[k], demand[k] = 0, 0, 1
   else
-    local s, e = bounds(now, tonumber(ARGV[6 + 2 * k]))
-    full[k] = KEYS[k] .. ':' .. string.format('%d', s)
+    local s, e = bounds(now, tonumber(A[6 + 2 * k]))
+    full[k] = K[k] .. ':' .. string.format('%d', s)
     used[k] = tonumber(redis.call('GET', full[k]) or '0')
     starts[k], ends[k] = s, e
     if kind == 1 then demand[k] = 1
@@ -51,15 +58,15 @@ for k = 1, n do
   end
 end
 local base = 6 + 2 * n
-local m = (#ARGV - base) / 3
+local m = (#A - base) / 3
 local admitted = 1
 local verdict = {}
 for r = 1, m do
-  local k = tonumber(ARGV[base + 3 * r - 2])
-  local limit = tonumber(ARGV[base + 3 * r - 1])
+  local k = tonumber(A[base + 3 * r - 2])
+  local limit = tonumber(A[base + 3 * r - 1])
   verdict[r] = 0
   if used[k] >= limit or used[k] + demand[k] > limit then
-    if ARGV[base + 3 * r] == '1' then verdict[r] = 2 else verdict[r] = 1; admitted = 0 end
+    if A[base + 3 * r] == '1' then verdict[r] = 2 else verdict[r] = 1; admitted = 0 end
   end
 end
 if admitted == 1 then
@@ -82,6 +89,18 @@ for k = 1, n do
 end
 for r = 1, m do reply[2 + 3 * n + r] = verdict[r] end
 return reply
+end
+local out = {}
+local ki, ai = 0, 2
+for x = 1, tonumber(ARGV[1]) do
+  local nk, na = tonumber(ARGV[ai]), tonumber(ARGV[ai + 1])
+  local K, A = {}, {}
+  for j = 1, nk do K[j] = KEYS[ki + j] end
+  for j = 1, na do A[j] = ARGV[ai + 1 + j] end
+  out[x] = acquire(K, A)
+  ki, ai = ki + nk, ai + 2 + na
+end
+return out
 `;
 
 /**

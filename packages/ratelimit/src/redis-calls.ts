@@ -10,7 +10,7 @@ export interface EngineLogger {
 
 type Args = (string | number)[];
 type ScriptClient = {
-  syLimitAcquire(...args: Args): Promise<number[]>;
+  syLimitAcquire(...args: Args): Promise<number[][]>;
   syLimitAdjust(...args: Args): Promise<number[]>;
 };
 
@@ -89,8 +89,9 @@ export function createRedisCalls(
     return waiting;
   }
 
-  function failed(e: unknown): void {
-    breaker.failure();
+  /** A failed call; `weight` acquisitions shared it, and each counts as a failure for the breaker. */
+  function failed(e: unknown, weight = 1): void {
+    for (let i = 0; i < weight; i++) breaker.failure();
     if (outageSince !== null) return;
     outageSince = Date.now();
     const reason = e instanceof Error ? e.message : String(e);
@@ -108,24 +109,72 @@ export function createRedisCalls(
    * Commands issued during one event-loop turn leave in one socket write: the socket is corked at the turn's
    * first command and uncorked once the turn's I/O callbacks have run (setImmediate). A settle and the usage
    * record the caller appends right after it in the same turn therefore share one write and one round trip.
-   * Cluster clients hold one socket per node and are not corked.
+   * The turn's acquisitions go out as one script call right before the uncork. Cluster clients hold one
+   * socket per node and are neither corked nor batched.
    */
   let corked: Redis["stream"] | null = null;
-  const uncork = () => {
+  let turnEnd = false;
+  const endTurn = () => {
+    sendAcquires(); // while turnEnd is still set, so this send joins the corked write instead of starting a turn
+    turnEnd = false;
     const stream = corked;
     corked = null;
     stream?.uncork();
   };
   function batchWrites(): void {
-    if (cluster || corked !== null) return;
+    if (cluster || turnEnd) return;
+    turnEnd = true;
+    setImmediate(endTurn);
     const stream = (client as Redis).stream;
     if (!stream) return;
     corked = stream;
     corked.cork();
-    setImmediate(uncork);
   }
 
-  function timed(p: Promise<number[]>): Promise<number[]> {
+  /** Acquisitions of this turn, sent together at its end. */
+  let acquires: { args: Args; resolve: (r: number[]) => void; reject: (e: unknown) => void }[] = [];
+
+  function sendAcquires(): void {
+    const batch = acquires;
+    if (batch.length === 0) return;
+    acquires = [];
+    // KEYS: every acquisition's keys in turn; ARGV: the count, then per acquisition its key count, its
+    // argument count and its arguments (see ACQUIRE_SCRIPT).
+    const keys: (string | number)[] = [];
+    const argv: (string | number)[] = [batch.length];
+    for (const { args } of batch) {
+      const nk = args[0] as number;
+      argv.push(nk, args.length - 1 - nk);
+      for (let i = 1; i <= nk; i++) keys.push(args[i]!);
+      for (let i = 1 + nk; i < args.length; i++) argv.push(args[i]!);
+    }
+    run(() => c.syLimitAcquire(keys.length, ...keys, ...argv), batch.length).then(
+      (replies) => {
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(replies[i]!);
+      },
+      (e) => {
+        for (const p of batch) p.reject(e);
+      },
+    );
+  }
+
+  function acquire(args: Args): Promise<number[]> {
+    if (client.status !== "ready") return run(notReady);
+    if (cluster) {
+      const nk = args[0] as number;
+      return run(() =>
+        c.syLimitAcquire(nk, ...args.slice(1, 1 + nk), 1, nk, args.length - 1 - nk, ...args.slice(1 + nk)),
+      ).then((replies) => replies[0]!);
+    }
+    return new Promise((resolve, reject) => {
+      acquires.push({ args, resolve, reject });
+      batchWrites();
+    });
+  }
+
+  const notReady = (): Promise<never> => Promise.reject(new Error(`Redis connection is ${client.status}`));
+
+  function timed<T>(p: Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new StoreTimeoutError("Redis did not answer in time")), commandTimeoutMs);
       p.then(
@@ -141,10 +190,10 @@ export function createRedisCalls(
     });
   }
 
-  async function run(send: () => Promise<number[]>): Promise<number[]> {
+  async function run<T>(send: () => Promise<T>, weight = 1): Promise<T> {
     if (client.status !== "ready") {
       const e = new Error(`Redis connection is ${client.status}`);
-      failed(e);
+      failed(e, weight);
       throw e;
     }
     batchWrites();
@@ -153,7 +202,7 @@ export function createRedisCalls(
       succeeded();
       return reply;
     } catch (e) {
-      failed(e);
+      failed(e, weight);
       throw e;
     }
   }
@@ -163,7 +212,7 @@ export function createRedisCalls(
     mayCall: () => breaker.allow(),
     isOpen: () => breaker.isOpen(),
     firstConnection,
-    acquire: (args) => run(() => c.syLimitAcquire(...args)),
+    acquire,
     adjust: (args) => run(() => c.syLimitAdjust(...args)),
     close() {
       if (cluster) client.off("+node", warm);

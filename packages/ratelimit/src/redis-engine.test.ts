@@ -57,6 +57,29 @@ describe("createLimiter against a real Redis", () => {
     expect(await counter(r)).toBe("100");
   });
 
+  it("sends the acquisitions of one turn as one script call, each decided as if sent alone", async () => {
+    await freshMinute(admin);
+    const { limiter } = await engine();
+    const r = testRule("requests", 5);
+    const tokens = testRule("total_tokens", 1_000);
+    const a = limiter.plan([r]);
+    const b = limiter.plan([r, tokens]);
+    await limiter.acquire(limiter.plan([testRule("requests", 1)]), amounts()); // loads the script
+    await admin.config("RESETSTAT");
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 2 === 0 ? limiter.acquire(a, amounts()) : limiter.acquire(b, amounts({ inputTokens: 100 })),
+      ),
+    );
+    const stats = String(await admin.info("commandstats"));
+    expect(Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1])).toBe(1);
+    // In order: the first five take the request limit's five, whichever plan they came with.
+    expect(results.map((x) => x.allowed)).toEqual([...Array(5).fill(true), ...Array(7).fill(false)]);
+    expect(results.slice(0, 5).map((x) => x.requests!.remaining)).toEqual([4, 3, 2, 1, 0]);
+    expect(await counter(r)).toBe("5");
+    expect(await counter(tokens)).toBe("200"); // the two admitted calls of plan b
+  });
+
   it("rejected acquires consume nothing on any rule", async () => {
     await freshMinute(admin);
     const { limiter } = await engine();
