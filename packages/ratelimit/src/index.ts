@@ -4,7 +4,6 @@ export {
   UNAVAILABLE_RETRY_AFTER_MS,
 } from "./admission.ts";
 export type { BreakerOptions } from "./breaker.ts";
-export { DEGRADED_RETRY_AFTER_MS } from "./decision.ts";
 export type {
   Admission,
   Amounts,
@@ -19,7 +18,6 @@ export type {
   RuleKind,
   RuleWindow,
 } from "./engine-types.ts";
-export { ruleKeyBase, windowKey, windowStart } from "./keys.ts";
 export { counterBase, counterKey } from "./limit-keys.ts";
 export { limitRule, MICRO_USD, scopeKey } from "./limit-rules.ts";
 export {
@@ -28,10 +26,6 @@ export {
   DEFAULT_LEASE_TTL_MS,
   type MemoryEngineOptions,
 } from "./memory-engine.ts";
-export type { MemoryLimiterOptions } from "./memory-limiter.ts";
 export type { EngineLogger } from "./redis-calls.ts";
 export { createLimiter, type LimiterOptions } from "./redis-engine.ts";
-export { createRedisLimiter, type LimiterLogger, type RedisLimiterOptions } from "./redis-limiter.ts";
-export { EXPIRY_MARGIN_MS, REQUEST_LIMIT_SCRIPT } from "./request-script.ts";
-export type { LimitDecision, RequestLimiter, RequestRule } from "./types.ts";
 export { windowBounds } from "./windows.ts";

@@ -145,13 +145,11 @@ describe("createMemoryEngine", () => {
 });
 
 describe("createMemoryLimiter", () => {
-  it("serves the engine and the older request-only check", async () => {
+  it("is the in-memory engine", async () => {
     const l = createMemoryLimiter({ now: () => T });
-    expect((await l.acquire(l.plan([testRule("requests", 1)]), amounts())).allowed).toBe(true);
-    const d = await l.check([
-      { id: "r", limit: 1, windowMs: 60_000, scopeKey: "consumer:x", failurePolicy: "fail-closed" },
-    ]);
-    expect(d).toMatchObject({ allowed: true, remaining: 0 });
+    const plan = l.plan([testRule("requests", 1)]);
+    expect((await l.acquire(plan, amounts())).allowed).toBe(true);
+    expect((await l.acquire(plan, amounts())).allowed).toBe(false);
     await l.close();
   });
 });

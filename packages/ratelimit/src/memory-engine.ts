@@ -3,8 +3,6 @@ import { addInto, isMetered, normalizeAmounts, type Tally, usageOf } from "./amo
 import { type CompiledRules, compileRules } from "./compile-rules.ts";
 import type { Amounts, Lease, Limiter, LimitPlan, LimitRule } from "./engine-types.ts";
 import { counterKey } from "./limit-keys.ts";
-import { createMemoryRequestLimiter } from "./memory-limiter.ts";
-import type { RequestLimiter } from "./types.ts";
 import { windowBounds } from "./windows.ts";
 
 /** Options for {@link createMemoryEngine}. */
@@ -231,21 +229,7 @@ function zero(): Tally {
   return { inputTokens: 0, outputTokens: 0, costMicroUsd: 0 };
 }
 
-/**
- * The in-memory limiter for local development without Redis: the limit engine plus, until the data plane has
- * moved to it, the older request-only `check` API.
- */
-export function createMemoryLimiter(opts: MemoryEngineOptions = {}): Limiter & RequestLimiter {
-  const engine = createMemoryEngine(opts);
-  const legacy = createMemoryRequestLimiter(opts.now ? { now: opts.now } : {});
-  return {
-    plan: engine.plan,
-    acquire: engine.acquire,
-    checkpoint: engine.checkpoint,
-    settle: engine.settle,
-    check: legacy.check,
-    async close() {
-      await Promise.all([engine.close(), legacy.close()]);
-    },
-  };
+/** The in-memory limiter for local development without Redis (one process, nothing shared). */
+export function createMemoryLimiter(opts: MemoryEngineOptions = {}): Limiter {
+  return createMemoryEngine(opts);
 }

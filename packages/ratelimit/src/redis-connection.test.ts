@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,9 +10,9 @@ import {
   testPki,
 } from "../../../test/harness/index.ts";
 import { createRedisConnection, parseRedisUrl, type RedisClient, whenRedisReady } from "./redis-connection.ts";
+import { createLimiter } from "./redis-engine.ts";
 import { parseRedisEnv } from "./redis-env.ts";
-import { createRedisLimiter } from "./redis-limiter.ts";
-import type { RequestRule } from "./types.ts";
+import { amounts, testRule } from "./test-rules.ts";
 
 const ready = (c: Redis | Cluster) =>
   new Promise<void>((resolve, reject) => {
@@ -126,21 +125,14 @@ function fromEnv(env: Record<string, string>): RedisClient {
   return client;
 }
 
-/** One limiter check through `client`: a real script call, so auth, TLS and routing all took part. */
+/** Two acquisitions by the limit engine through `client`: real script calls, so auth, TLS and routing all took part. */
 async function limiterWorks(client: RedisClient): Promise<boolean> {
-  const limiter = createRedisLimiter({ client, commandTimeoutMs: 1_000 });
-  const id = randomUUID();
-  const rule: RequestRule = {
-    id,
-    limit: 1,
-    windowMs: 60_000,
-    scopeKey: `consumer:${id}`,
-    failurePolicy: "fail-closed",
-  };
-  const first = await limiter.check([rule]);
-  const second = await limiter.check([rule]);
+  const limiter = createLimiter({ client, commandTimeoutMs: 1_000 });
+  const plan = limiter.plan([testRule("requests", 1)]);
+  const first = await limiter.acquire(plan, amounts());
+  const second = await limiter.acquire(plan, amounts());
   await limiter.close();
-  return first.allowed && !first.degraded && !second.allowed && !second.degraded;
+  return first.allowed && !first.degraded && !second.allowed && !second.degraded && second.reason === "rate_limit";
 }
 
 /** The error a client reports while it cannot connect (e.g. a refused handshake or login). */

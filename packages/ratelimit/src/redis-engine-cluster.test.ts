@@ -139,4 +139,63 @@ describe("createLimiter against a real 3-master Redis Cluster", () => {
       await cluster.start(deadNode);
     }
   }, 60_000);
+
+  it("admits exactly the limit per consumer on every shard; a dead shard degrades its consumers within the timeout, then recovers", async () => {
+    await freshMinute(masters[0]!);
+    /** A consumer's per-minute and per-hour rules: one scope, so one hash tag, one slot, one script call. */
+    const consumerRules = (scopeKey: string, perMinute: number) => [
+      testRule("requests", perMinute, { scopeKey }),
+      testRule("requests", 1_000, { scopeKey, window: "hour" }),
+    ];
+    const consumers = Array.from({ length: 30 }, () => `consumer:${randomUUID()}`);
+    expect(new Set(consumers.map((c) => nodeOfSlot(keySlot(c)))).size).toBe(3);
+    const limiter = await engine();
+    const results = await Promise.all(
+      consumers.map(async (c) => {
+        const plan = limiter.plan(consumerRules(c, 5));
+        return Promise.all(Array.from({ length: 8 }, () => limiter.acquire(plan, amounts())));
+      }),
+    );
+    for (const admissions of results) {
+      expect(admissions.filter((a) => a.degraded)).toEqual([]);
+      expect(admissions.filter((a) => a.allowed)).toHaveLength(5);
+      for (const a of admissions.filter((x) => !x.allowed)) {
+        expect(a.reason).toBe("rate_limit");
+        expect(a.retryAfterMs).toBeGreaterThan(0);
+      }
+    }
+
+    // A short command timeout, as the data plane runs with: a dead master costs one timeout at most.
+    const fastClient = createRedisConnection({ clusterNodes: [cluster.nodes[0]!] }, { commandTimeoutMs: 100 });
+    fastClient.on("error", () => {});
+    clients.push(fastClient);
+    if (fastClient.status !== "ready") await once(fastClient, "ready");
+    const fast = createLimiter({ client: fastClient, commandTimeoutMs: 100 });
+    const onDead = consumers.filter((c) => nodeOfSlot(keySlot(c)) === 2);
+    const onLive = consumers.filter((c) => nodeOfSlot(keySlot(c)) !== 2);
+    await cluster.kill(2);
+    try {
+      for (const c of onDead.slice(0, 2)) {
+        const started = Date.now();
+        const a = await fast.acquire(fast.plan(consumerRules(c, 1_000)), amounts());
+        expect(a).toMatchObject({ degraded: true, allowed: false, reason: "unavailable" });
+        // One command timeout (100 ms) at most, plus scheduling slack on a busy machine.
+        expect(Date.now() - started).toBeLessThan(400);
+      }
+      // The other shards keep answering (two failures stay under the breaker's threshold of three).
+      const live = await fast.acquire(fast.plan(consumerRules(onLive[0]!, 1_000)), amounts());
+      expect(live).toMatchObject({ degraded: false, allowed: true });
+    } finally {
+      await cluster.start(2);
+    }
+    const plan = fast.plan(consumerRules(onDead[0]!, 1_000));
+    const deadline = Date.now() + 20_000;
+    let a = await fast.acquire(plan, amounts());
+    while (a.degraded && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      a = await fast.acquire(plan, amounts());
+    }
+    expect(a).toMatchObject({ degraded: false, allowed: true });
+    await Promise.all([limiter.close(), fast.close()]);
+  }, 60_000);
 });
