@@ -4,6 +4,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually, freePort, type ServiceProcess, startService } from "../../test/harness/index.ts";
 
+/**
+ * BENCH_CPU_PROF_DIR: when set, the control plane and data planes run with `--cpu-prof` into that folder and are
+ * stopped with SIGTERM (a profile is written on a clean exit only).
+ */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR ?? "";
+const profiling: Record<string, string> = CPU_PROF_DIR
+  ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}` }
+  : {};
+
+/** Stops a benchmark process: SIGTERM when profiling (so the profile is written), SIGKILL otherwise. */
+export async function stopProcess(proc: ServiceProcess): Promise<void> {
+  if (!CPU_PROF_DIR) {
+    await proc.kill("SIGKILL");
+    return;
+  }
+  const force = setTimeout(() => void proc.kill("SIGKILL"), 20_000);
+  await proc.kill("SIGTERM");
+  clearTimeout(force);
+}
+
 /** Secrets of one benchmark run. */
 export const secrets = {
   adminToken: randomBytes(24).toString("hex"),
@@ -38,6 +58,7 @@ export async function startControlPlane(databaseUrl: string): Promise<BenchContr
     GRPC_ALLOW_PLAINTEXT: "true",
     NODE_STATUS_FLUSH_MS: "500",
     LOG_LEVEL: "info",
+    ...profiling,
   });
   await proc.waitHttp(`${adminUrl}/readyz`, 60_000);
   return { proc, adminUrl, grpcAddress: `127.0.0.1:${grpc}`, metricsUrl: `http://127.0.0.1:${metrics}` };
@@ -68,6 +89,7 @@ export async function startDataPlane(nodeId: string, grpcAddress: string): Promi
     NODE_ID: nodeId,
     SNAPSHOT_FILE: "",
     LOG_LEVEL: "warn",
+    ...profiling,
   });
   await proc.waitHttp(`http://127.0.0.1:${port}/readyz`, 120_000);
   return {
@@ -76,7 +98,7 @@ export async function startDataPlane(nodeId: string, grpcAddress: string): Promi
     url: `http://127.0.0.1:${port}`,
     metricsUrl: `http://127.0.0.1:${metrics}`,
     async stop() {
-      await proc.kill("SIGKILL");
+      await stopProcess(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -20,10 +20,14 @@ import {
   published,
   startControlPlane,
   startDataPlane,
+  stopProcess,
 } from "./fleet-bench.ts";
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 40);
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
+/** One-key changes per size (a key added, then revoked, alternately) and the pause before each. */
+const DELTAS = Number(process.env.BENCH_DELTAS ?? 10);
+const DELTA_SPACING_MS = Number(process.env.BENCH_DELTA_SPACING_MS ?? 1000);
 const log = (msg: string) => process.stderr.write(`[config-propagation] ${msg}\n`);
 
 /** Commit-to-every-ack times for `writes` lone route updates (spaced so each starts a new debounce burst). */
@@ -106,15 +110,31 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
       decodeMs: ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000,
       compileMs: ((await m("switchyard_dataplane_config_apply_duration_seconds_sum")) ?? 0) * 1000,
     };
-    // One key added to a consumer: a delta of one entity against the node's snapshot.
-    const consumerId = (await admin(cp, "GET", "/consumers?limit=1")).body.data[0].id as string;
+    // One-key changes, each a delta of one entity against the node's snapshot: a key added to a consumer, then
+    // revoked (the urgent kind), alternately, spaced so each is a lone write.
+    const targets = (await admin(cp, "GET", `/consumers?limit=${Math.ceil(DELTAS / 2)}`)).body.data as { id: string }[];
     const beforeDeltaBuild = await builds(cp);
     const probe = probeLatency(dp.url);
-    const before = Date.now();
-    const { generation: keyGen } = await admin(cp, "POST", `/consumers/${consumerId}/keys`, { name: "delta" });
-    const deltaAckMs = (await fleetAckedAt(cp, [dp.nodeId], keyGen as bigint)) - before;
+    const deltaAckMs: number[] = [];
+    let added: { consumerId: string; keyId: string } | null = null;
+    for (let i = 0; i < DELTAS; i++) {
+      await new Promise((r) => setTimeout(r, DELTA_SPACING_MS));
+      const before = Date.now();
+      let gen: bigint;
+      if (added) {
+        gen = (await admin(cp, "DELETE", `/consumers/${added.consumerId}/keys/${added.keyId}`)).generation as bigint;
+        added = null;
+      } else {
+        const consumerId = targets[(i / 2) % targets.length]?.id as string;
+        const res = await admin(cp, "POST", `/consumers/${consumerId}/keys`, { name: `delta-${i}` });
+        gen = res.generation as bigint;
+        added = { consumerId, keyId: res.body.id as string };
+      }
+      deltaAckMs.push((await fleetAckedAt(cp, [dp.nodeId], gen)) - before);
+    }
     await new Promise((r) => setTimeout(r, 300));
     const slowestRequestDuringDeltaMs = await probe.stop();
+    const perDelta = (total: number) => Math.round(total / Math.max(DELTAS, 1));
     const deltaDecodeMs =
       ((await m("switchyard_dataplane_config_decode_duration_seconds_sum")) ?? 0) * 1000 - full.decodeMs;
     const deltaCompileMs =
@@ -128,10 +148,13 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
       dataPlaneStartToReadyMs: readyMs,
       fullDecodeMs: Math.round(full.decodeMs),
       fullCompileMs: Math.round(full.compileMs),
-      oneKeyDeltaCommitToAckMs: deltaAckMs,
-      oneKeyDeltaBuildMs: Math.round(deltaBuildMs),
-      oneKeyDeltaDecodeMs: Math.round(deltaDecodeMs),
-      oneKeyDeltaCompileMs: Math.round(deltaCompileMs),
+      oneKeyChanges: DELTAS,
+      oneKeyCommitToAckP50Ms: percentile(deltaAckMs, 50),
+      oneKeyCommitToAckP99Ms: percentile(deltaAckMs, 99),
+      oneKeyCommitToAckMaxMs: Math.max(...deltaAckMs),
+      oneKeyBuildMs: Math.round(deltaBuildMs),
+      oneKeyDecodeMs: perDelta(deltaDecodeMs),
+      oneKeyCompileMs: perDelta(deltaCompileMs),
       dataPlaneRssMiB: Math.round(((await m("process_resident_memory_bytes")) ?? 0) / 2 ** 20),
       dataPlaneHeapUsedMiB: Math.round(((await m("nodejs_heap_size_used_bytes")) ?? 0) / 2 ** 20),
       slowestRequestDuringDeltaMs,
@@ -185,7 +208,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${render(result)}\nresults: ${file}\n`);
   } finally {
     for (const dp of dps) await dp.stop();
-    await cp?.proc.kill("SIGKILL");
+    if (cp) await stopProcess(cp.proc);
     await pgi?.stop();
   }
 }

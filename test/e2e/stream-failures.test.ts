@@ -175,7 +175,7 @@ describe("config stream failures", () => {
     const s = await status;
     client.close();
     expect(s.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(s.details).toMatch(/protocol version 99 is not supported; this control plane serves versions 1 to 1/);
+    expect(s.details).toMatch(/protocol version 99 is not supported; this control plane serves versions 2 to 2/);
     await eventually(async () => (await node("dp-from-the-future")) !== undefined, 5_000);
     expect(await node("dp-from-the-future")).toMatchObject({
       connected: false,

@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       secrets,
       logger,
       guardUpstream: createUpstreamGuard({ allowInternal: env.ALLOW_INTERNAL_UPSTREAMS }),
-      changed: (g) => publisher.changed(g),
+      changed: (g, urgent) => publisher.changed(g, urgent),
       nodes: fleetView,
       ...(inspectRedis ? { readLimitCounters: (rules) => readLimitCounters(inspectRedis, rules) } : {}),
     },

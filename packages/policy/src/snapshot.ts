@@ -80,8 +80,8 @@ function canonical(value: unknown): string {
 
 /**
  * The canonical text of a snapshot: JSON with object keys sorted, entities in id order and new fields at their
- * defaults left out ({@link CANONICAL_DEFAULTS}). Its SHA-256 is the snapshot's version, computed by both
- * planes (the data plane re-checks it before applying).
+ * defaults left out ({@link CANONICAL_DEFAULTS}). The snapshot's version is a SHA-256 tree over this form, part
+ * by part (config-sync's canonical-hash.ts), computed by both planes (the data plane re-checks it before applying).
  */
 export function canonicalJson(snapshot: ConfigSnapshot): string {
   return canonical(snapshot);

@@ -14,8 +14,11 @@ export interface AdminDeps {
    * `allowInternal` may use internal addresses.
    */
   guardUpstream(url: string, providerAllowsInternal: boolean): Promise<string | null>;
-  /** Tells the snapshot publisher that a write committed a new generation. */
-  changed(generation: bigint): void;
+  /**
+   * Tells the snapshot publisher that a write committed a new generation; `urgent` (a key revoked, a consumer
+   * changed or deleted) skips the debounce.
+   */
+  changed(generation: bigint, urgent?: boolean): void;
   /** The data-plane fleet as every replica reported it (see sync/fleet-view.ts). */
   nodes(): NodeStatusRecord[] | Promise<NodeStatusRecord[]>;
   /**

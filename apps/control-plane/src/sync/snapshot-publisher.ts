@@ -10,6 +10,7 @@ import {
   CONFIG_CHANGES_CHANNEL,
   currentGeneration,
   type Db,
+  type HistoryContent,
   historyContentOf,
   loadConfigChanges,
   loadConfigRows,
@@ -62,8 +63,8 @@ export interface SnapshotPublisherOptions {
 export interface SnapshotPublisher {
   /** Builds and publishes the first snapshot; starts listening and the backstop poll. */
   start(): Promise<void>;
-  /** Schedules a rebuild after a write that committed `generation`. */
-  changed(generation: bigint): void;
+  /** Schedules a rebuild after a write that committed `generation`; `urgent` skips the debounce (see isUrgent). */
+  changed(generation: bigint, urgent?: boolean): void;
   /** The latest published snapshot. */
   current(): VersionedSnapshot | undefined;
   /**
@@ -77,6 +78,9 @@ export interface SnapshotPublisher {
   settled(generation: bigint): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The parts of a snapshot that history stores as its policy part. */
+const POLICY_PARTS = ["providers", "routes", "limits", "prices"] as const;
 
 /** More change rows than this since the last build are read as a whole configuration instead. */
 const MAX_INCREMENTAL_CHANGES = 10_000;
@@ -126,6 +130,8 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
   let built: BuildState | null = null;
   /** History writes run one after another, behind the publishes, never delaying a build. */
   let history: Promise<void> = Promise.resolve();
+  /** The configuration whose policy part history recorded last, with that content and its digest. */
+  let recordedPolicy: { config: ConfigSnapshot; content: HistoryContent; digest: string } | null = null;
 
   /**
    * The configuration as of the newest committed generation: from the change rows since the last build when
@@ -183,14 +189,35 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
     if (opts.historyKeep) {
       // After the publish and off the build: history must never delay the fleet. A failure costs one history
       // entry, not a push.
+      // It starts a turn later, so the sends just queued reach the sockets first.
       const keep = opts.historyKeep;
-      const source = { ...config, providers: [...next.providers.values()].sort((a, b) => compareIds(a.id, b.id)) };
-      history = history.then(() =>
-        snapshotHistory
-          .record(opts.db, { generation, version, content: historyContentOf(source) }, keep)
-          .catch((e: Error) => logger.warn({ err: { message: e.message } }, "recording snapshot history failed")),
-      );
+      history = history
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(async () => {
+          const entry = historyEntry(config, next.providers);
+          const digest = await snapshotHistory.record(opts.db, { generation, version, ...entry }, keep);
+          recordedPolicy = { config, content: entry.content, digest };
+        })
+        .catch((e: Error) => logger.warn({ err: { message: e.message } }, "recording snapshot history failed"));
     }
+  };
+
+  /**
+   * The history content of `config`. When its policy lists (providers, routes, limits, prices) are the very
+   * lists last recorded (a merge keeps unchanged parts), the policy part and its digest are reused, so a key
+   * change does not map and serialise 100,000 limits again; only the counts are new.
+   */
+  const historyEntry = (
+    config: ConfigSnapshot,
+    providers: ReadonlyMap<string, ProviderWithSecret>,
+  ): { content: HistoryContent; policyDigest?: string } => {
+    const last = recordedPolicy;
+    if (last && POLICY_PARTS.every((part) => last.config[part] === config[part])) {
+      const counts = { consumers: config.consumers.length, groups: config.groups.length };
+      return { content: { ...last.content, ...counts, apiKeys: config.apiKeys.length }, policyDigest: last.digest };
+    }
+    const sorted = [...providers.values()].sort((a, b) => compareIds(a.id, b.id));
+    return { content: historyContentOf({ ...config, providers: sorted }) };
   };
 
   const release = (): void => {
@@ -279,7 +306,7 @@ export function createSnapshotPublisher(opts: SnapshotPublisherOptions): Snapsho
       poll = setInterval(catchUp, opts.pollIntervalMs);
       poll.unref();
     },
-    changed: (generation) => want(generation),
+    changed: (generation, urgent) => want(generation, urgent),
     current: () => latest,
     coveredGeneration: () => covered,
     problems: () => lastProblems,

@@ -67,7 +67,9 @@ describe("incremental compile", () => {
       const rt = holder.apply(s);
       const fresh = compileRuntime(s, createPoolSet());
       if (!rt.ok || !fresh.ok) throw new Error("compile failed");
-      expect(rt.value.keys).toEqual(fresh.value.keys);
+      expect(new Map(rt.value.keys)).toEqual(fresh.value.keys);
+      expect(rt.value.keys.size).toBe(fresh.value.keys.size);
+      for (const [hash, grant] of fresh.value.keys) expect(rt.value.keys.get(hash)).toEqual(grant);
       expect(rt.value.version).toBe(s.version);
     }
   });

@@ -4,7 +4,7 @@ import { type ApplyError as ApplyErrorMessage, ApplyErrorSchema } from "@switchy
 /**
  * Why a node could not apply a snapshot. Codes used by this package: `invalid_payload` (missing or malformed
  * fields), `invalid_value` (a value outside the allowed lists or ranges), `unsupported_schema` (a schema version
- * newer than this node knows), `version_mismatch` (the version is not the SHA-256 of the payload),
+ * newer than this node knows), `version_mismatch` (the version is not the one computed from the payload),
  * `inconsistent` (the payload fails policy's consistency check); the data plane's apply adds its own.
  */
 export type ApplyError = { code: string; message: string; entityKind?: string; entityId?: string };

@@ -1,19 +1,7 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type ConfigSnapshot, omittedFromCanonical } from "@switchyard/policy";
+import { bucketEnd, bucketKey, createBucketCache } from "./id-buckets.ts";
 import { runSteps } from "./run-sliced.ts";
-
-/** Text is handed to the hash in pieces of about this size instead of as one string of tens of megabytes. */
-const FLUSH_CHARS = 1 << 16;
-
-/**
- * The canonical text of entities, computed once per entity object: by part, an entity's id maps to the frozen
- * object last hashed under it and its text. Snapshots are immutable and a delta (on either plane) keeps the
- * objects of unchanged entities, so after a one-key change only that key is serialised again; the rest of the
- * version's cost is native hashing of the cached text. A plain map by id rather than a WeakMap by object:
- * V8's garbage collector handles hundreds of thousands of WeakMap entries slowly. Only frozen objects are
- * cached (a mutable one could change after its text was taken).
- */
-const entityTexts = new Map<string, Map<string, { entity: object; text: string }>>();
 
 /** Each object shape's sorted key list, worked out once instead of sorting the keys of every entity. */
 const sortedKeys = new Map<string, string[]>();
@@ -36,8 +24,6 @@ function textOf(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(textOf).join(",")}]`;
   const record = value as Record<string, unknown>;
-  // Joined rather than appended: `+=` leaves a tree of string pieces, which costs the garbage collector dearly
-  // when 300,000 texts are kept; join gives one flat string.
   const fields: string[] = [];
   for (const k of keysOf(record)) {
     const v = record[k];
@@ -46,55 +32,72 @@ function textOf(value: unknown): string {
   return ["{", fields.join(","), "}"].join("");
 }
 
-/** The cached canonical text of an entity of `part`, computing and caching it when the object is new. */
-function entityText(cache: Map<string, { entity: object; text: string }>, value: unknown): string {
-  const id = value !== null && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
-  if (typeof id !== "string") return textOf(value);
-  const hit = cache.get(id);
-  if (hit !== undefined && hit.entity === value) return hit.text;
-  const text = textOf(value);
-  if (Object.isFrozen(value)) cache.set(id, { entity: value as object, text });
-  return text;
-}
+const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-/** Entities written between two chances to yield to the event loop. */
+/**
+ * The last digest of each part (a part a merge left alone is the same frozen list, so it costs nothing) and of
+ * each bucket (a changed part rehashes only the buckets whose entities changed).
+ */
+const partDigests = new Map<string, { list: readonly unknown[]; digest: string }>();
+const bucketDigests = createBucketCache<string>();
+
+/** Entities serialised between two chances to yield to the event loop. */
 const YIELD_EVERY = 4_096;
 
-/** Writes a list (a snapshot's part) element by element, flushing to the hash in pieces. */
-function* writeList(hash: Hash, part: string, list: readonly unknown[], buf: string): Generator<void, string> {
-  let cache = entityTexts.get(part);
-  if (!cache) {
-    cache = new Map();
-    entityTexts.set(part, cache);
+/** The hex SHA-256 of the canonical JSON array of `list[start..end)`, yielding every few thousand entities. */
+function* bucketDigest(list: readonly unknown[], start: number, end: number): Generator<void, string> {
+  const hash = createHash("sha256");
+  for (let i = start; i < end; i += YIELD_EVERY) {
+    const chunk = list.slice(i, Math.min(end, i + YIELD_EVERY)).map(textOf);
+    hash.update(`${i === start ? "[" : ","}${chunk.join(",")}`);
+    if (i + YIELD_EVERY < end) yield;
   }
-  let out = `${buf}[`;
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) out += ",";
-    out += entityText(cache, list[i]);
-    if (out.length > FLUSH_CHARS) {
-      hash.update(out);
-      out = "";
-    }
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
-  }
-  // Ids removed from the configuration would stay cached forever; start again from this list when they pile up.
-  if (cache.size > list.length * 2 + 1_000) {
-    const kept = new Map<string, { entity: object; text: string }>();
-    for (const e of list) {
-      const id = (e as { id?: unknown } | null)?.id;
-      const hit = typeof id === "string" ? cache.get(id) : undefined;
-      if (hit !== undefined && hit.entity === e) kept.set(id as string, hit);
-    }
-    entityTexts.set(part, kept);
-  }
-  return `${out}]`;
+  hash.update(start === end ? "[]" : "]");
+  return hash.digest("hex");
 }
 
 /**
- * The lowercase hex SHA-256 of `canonicalJson(config)` (policy's canonical form), computed without building
- * the whole text: the top level is written key by key and each part (an entity list) entity by entity, from
- * the cached text of every entity seen before. The output must stay byte for byte what canonicalJson produces
- * (new fields at their defaults left out, as there); codec.test.ts checks that on varied snapshots.
+ * The digest of one part (an entity list sorted by id): the entities are grouped into buckets by the first two
+ * characters of their id (id-buckets.ts), each bucket's digest is the hex SHA-256 of the canonical JSON array of
+ * its entities, and the part's digest is the hex SHA-256 of the canonical JSON array of the bucket digests, in
+ * order (an empty part: SHA-256 of "[]").
+ */
+function* partDigest(part: string, list: readonly unknown[]): Generator<void, string> {
+  const cached = partDigests.get(part);
+  if (cached && cached.list === list) return cached.digest;
+  const buckets = bucketDigests.begin(part);
+  const digests: string[] = [];
+  let hashed = 0;
+  for (let start = 0; start < list.length; ) {
+    const key = bucketKey(list[start]);
+    const end = bucketEnd(list, start, key);
+    let digest = buckets.get(key, list, start, end);
+    if (digest === undefined) {
+      digest = yield* bucketDigest(list, start, end);
+      buckets.set(key, list.slice(start, end), digest);
+      hashed += end - start;
+    }
+    digests.push(digest);
+    start = end;
+    if (hashed >= YIELD_EVERY) {
+      hashed = 0;
+      yield;
+    }
+  }
+  buckets.end();
+  const digest = sha256Hex(textOf(digests));
+  if (Object.isFrozen(list)) partDigests.set(part, { list, digest });
+  else partDigests.delete(part);
+  return digest;
+}
+
+/**
+ * A snapshot's version: the lowercase hex SHA-256 of the canonical JSON of the snapshot in which every entity
+ * list (part) is replaced by its digest (see partDigest): a tree of hashes over policy's canonical form (object
+ * keys sorted, entities in id order, new fields at their defaults left out). Any peer can compute it from the
+ * content alone; this implementation keeps each part's and each bucket's digest, so after a one-entity change
+ * it hashes one bucket (a few hundred entities at 100,000 keys) instead of the whole configuration. codec.test.ts
+ * checks it against a plain implementation of the definition.
  */
 export function canonicalSha256(config: ConfigSnapshot): string {
   return runSteps(canonicalSha256Steps(config));
@@ -102,17 +105,13 @@ export function canonicalSha256(config: ConfigSnapshot): string {
 
 /** {@link canonicalSha256} as a generator that yields every few thousand entities (see runSliced). */
 export function* canonicalSha256Steps(config: ConfigSnapshot): Generator<void, string> {
-  const hash = createHash("sha256");
   const record = config as unknown as Record<string, unknown>;
-  let buf = "{";
-  let first = true;
+  const fields: string[] = [];
   for (const k of keysOf(record)) {
     const v = record[k];
     if (omittedFromCanonical(k, v)) continue;
-    buf += first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`;
-    first = false;
-    buf = Array.isArray(v) ? yield* writeList(hash, k, v, buf) : buf + textOf(v);
+    const text = Array.isArray(v) ? JSON.stringify(yield* partDigest(k, v)) : textOf(v);
+    fields.push(`${JSON.stringify(k)}:${text}`);
   }
-  hash.update(`${buf}}`);
-  return hash.digest("hex");
+  return sha256Hex(`{${fields.join(",")}}`);
 }

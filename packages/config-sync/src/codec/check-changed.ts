@@ -15,6 +15,19 @@ function* references(e: Entity): Generator<string> {
 }
 
 /**
+ * Whether a string field of `e` other than its id holds one of `ids`. A plain loop over the fields: it runs over
+ * every entity (300,000 at 100,000 consumers) when something was removed, where a generator costs ten times more.
+ */
+function namesAny(e: Entity, ids: ReadonlySet<string>): boolean {
+  const record = e as unknown as Record<string, unknown>;
+  for (const k in record) {
+    const v = record[k];
+    if (typeof v === "string" && k !== "id" && ids.has(v)) return true;
+  }
+  return false;
+}
+
+/**
  * Policy's consistency check for `next`, built from a consistent snapshot by `delta`, at a cost that follows
  * the change rather than the configuration. It runs policy's own `checkConsistency` (so every rule there
  * applies, including rules added later) on a smaller snapshot: the changed entities, every entity one of them
@@ -51,9 +64,8 @@ export function checkChangedConsistency(
   }
   if (gone.size > 0) {
     for (const { part } of SNAPSHOT_PARTS) {
-      for (const e of next[part] as readonly Entity[]) {
-        for (const v of references(e)) if (gone.has(v)) include(part, e);
-      }
+      const list = next[part] as readonly Entity[];
+      for (let i = 0; i < list.length; i++) if (namesAny(list[i] as Entity, gone)) include(part, list[i] as Entity);
     }
   }
   // One level of references out of everything included, so a changed key finds its consumer.

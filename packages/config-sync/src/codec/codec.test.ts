@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { buildSnapshot, canonicalJson } from "@switchyard/policy";
+import { buildSnapshot, type ConfigSnapshot, canonicalJson } from "@switchyard/policy";
 import { SnapshotSchema } from "@switchyard/proto";
 import { describe, expect, it } from "vitest";
 import { sampleConfig } from "../test-fixtures.ts";
@@ -22,8 +22,27 @@ function withNewFields() {
   });
 }
 
+/** The version's definition written plainly (docs/config-sync.md, "The version"), to check the cached implementation. */
+function referenceVersion(c: ConfigSnapshot): string {
+  const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+  const top: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (!Array.isArray(v)) {
+      top[k] = v;
+      continue;
+    }
+    const buckets = new Map<string, unknown[]>();
+    for (const e of v as { id: string }[]) {
+      const key = e.id.slice(0, 2);
+      buckets.set(key, [...(buckets.get(key) ?? []), e]);
+    }
+    top[k] = sha(canonicalJson([...buckets.values()].map((b) => sha(canonicalJson(b as never))) as never));
+  }
+  return sha(canonicalJson(top as never));
+}
+
 describe("versionOf", () => {
-  it("is the lowercase hex SHA-256 of the canonical JSON and ignores input order", () => {
+  it("is a lowercase hex SHA-256 over the canonical form and ignores input order", () => {
     const config = sampleConfig();
     const v = versionOf(config);
     expect(v).toMatch(/^[0-9a-f]{64}$/);
@@ -50,11 +69,17 @@ describe("versionOf", () => {
       limits: [],
       prices: [],
     });
-    // sha256('{"apiKeys":[],"consumers":[],"groups":[],"limits":[],"prices":[],"providers":[],"routes":[],"schemaVersion":2}')
-    expect(versionOf(empty)).toBe("b7434ad2c6f3da4b7246ebb90661d884a2c70566fcaf162da1f4bc1c21327a29");
+    // Every part's digest is sha256('[]') = 4f53cda1...: sha256('{"apiKeys":"4f53...","consumers":"4f53...",
+    // ...,"routes":"4f53...","schemaVersion":2}').
+    const emptyPart = createHash("sha256").update("[]").digest("hex");
+    expect(emptyPart).toBe("4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945");
+    const parts = ["apiKeys", "consumers", "groups", "limits", "prices", "providers", "routes"];
+    const top = `{${parts.map((p) => `"${p}":"${emptyPart}"`).join(",")},"schemaVersion":2}`;
+    expect(versionOf(empty)).toBe(createHash("sha256").update(top).digest("hex"));
+    expect(versionOf(empty)).toBe("c706ee19dc5eba08f7ffdaf1b94dff0b99bf6a972e074292e5747cd8e3359871");
   });
 
-  it("hashes exactly policy's canonical JSON, whatever the values", () => {
+  it("follows its definition over policy's canonical JSON, whatever the values", () => {
     const odd = buildSnapshot({
       providers: [
         { ...sampleConfig().providers[0]!, apiKey: null, name: 'quo"te \\ ünï 🚀' },
@@ -76,7 +101,35 @@ describe("versionOf", () => {
       sampleConfig("z"),
       buildSnapshot({ providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] }),
     ]) {
-      expect(versionOf(c)).toBe(createHash("sha256").update(canonicalJson(c)).digest("hex"));
+      expect(versionOf(c)).toBe(referenceVersion(c));
+    }
+  });
+
+  it("stays equal to its definition across small changes to a large part (cached buckets reused)", () => {
+    const base = sampleConfig();
+    const consumer = base.consumers[0]!;
+    const keys = Array.from({ length: 3_000 }, (_, i) => ({
+      ...base.apiKeys[0]!,
+      id: randomUUID(),
+      consumerId: consumer.id,
+      hash: createHash("sha256").update(String(i)).digest("hex"),
+    }));
+    let config = buildSnapshot({ ...base, apiKeys: keys });
+    expect(versionOf(config)).toBe(referenceVersion(config));
+    for (let step = 0; step < 5; step++) {
+      const list = [...config.apiKeys];
+      list.splice(step * 7, 1);
+      list.push({ ...base.apiKeys[0]!, id: randomUUID(), consumerId: consumer.id, hash: `h${step}` });
+      const next = buildSnapshot({ ...config, apiKeys: list });
+      // Keep the unchanged objects, as a merge does, so the cached bucket digests are used.
+      const byId = new Map(config.apiKeys.map((k) => [k.id, k]));
+      const merged = Object.freeze({
+        ...next,
+        apiKeys: Object.freeze(next.apiKeys.map((k) => byId.get(k.id) ?? k)),
+      }) as ConfigSnapshot;
+      expect(versionOf(merged)).toBe(referenceVersion(merged));
+      expect(versionOf(merged)).not.toBe(versionOf(config));
+      config = merged;
     }
   });
 

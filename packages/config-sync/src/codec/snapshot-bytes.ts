@@ -4,6 +4,7 @@ import { err, type Result } from "@switchyard/errors";
 import type { SnapshotInput, VersionedSnapshot } from "@switchyard/policy";
 import { ConfigPayloadSchema, SnapshotSchema } from "@switchyard/proto";
 import type { ApplyError } from "./apply-error.ts";
+import { bucketEnd, bucketKey, createBucketCache } from "./id-buckets.ts";
 import { snapshotFromProto } from "./snapshot-from-proto.ts";
 import { SNAPSHOT_PARTS } from "./snapshot-parts.ts";
 import { payloadToProto, snapshotToProto } from "./snapshot-to-proto.ts";
@@ -37,24 +38,60 @@ export function decodeSnapshot(bytes: Uint8Array): Result<VersionedSnapshot, App
 /** Entities encoded per call when encoding in slices. */
 const ENTITIES_PER_CHUNK = 4_096;
 
+/** Each bucket's encoded payload piece from the last encode (see id-buckets.ts). */
+const bucketBytes = createBucketCache<Uint8Array>();
+
 /**
  * {@link encodeSnapshot} as a generator of work that yields between chunks of a few thousand entities (run it
  * with runSliced): 100,000 keys take a second or more to encode, too long to hold a data plane's event loop
  * after every change. Protobuf lets a message's repeated fields arrive in several pieces, so the payload is the
- * concatenation of small payloads, one part slice each; the result decodes to the same snapshot.
+ * concatenation of small payloads, one bucket of a part each (id-buckets.ts); the result decodes to the same
+ * snapshot. A bucket whose entities are the objects encoded last time reuses its bytes, so after a one-key
+ * change the encode costs one bucket and a copy.
  */
 export function* encodeSnapshotSteps(s: VersionedSnapshot): Generator<void, Uint8Array> {
   const none = Object.fromEntries(SNAPSHOT_PARTS.map(({ part }) => [part, []])) as unknown as SnapshotInput;
   const chunks: Uint8Array[] = [toBinary(ConfigPayloadSchema, payloadToProto(none, s.config.schemaVersion))];
   for (const { part } of SNAPSHOT_PARTS) {
     const list = s.config[part] as readonly unknown[];
-    for (let i = 0; i < list.length; i += ENTITIES_PER_CHUNK) {
-      const slice = { ...none, [part]: list.slice(i, i + ENTITIES_PER_CHUNK) };
-      // Schema version 0 is proto3's default and not written: it stays the first chunk's.
-      chunks.push(toBinary(ConfigPayloadSchema, payloadToProto(slice, 0)));
-      yield;
+    const buckets = bucketBytes.begin(part);
+    let encoded = 0;
+    for (let start = 0; start < list.length; ) {
+      const key = bucketKey(list[start]);
+      const end = bucketEnd(list, start, key);
+      let bytes = buckets.get(key, list, start, end);
+      if (bytes === undefined) {
+        const pieces: Uint8Array[] = [];
+        for (let i = start; i < end; i += ENTITIES_PER_CHUNK) {
+          const slice = { ...none, [part]: list.slice(i, Math.min(end, i + ENTITIES_PER_CHUNK)) };
+          // Schema version 0 is proto3's default and not written: it stays the first chunk's.
+          pieces.push(toBinary(ConfigPayloadSchema, payloadToProto(slice, 0)));
+          if (i + ENTITIES_PER_CHUNK < end) yield;
+        }
+        bytes = pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
+        buckets.set(key, list.slice(start, end), bytes);
+        encoded += end - start;
+      }
+      chunks.push(bytes);
+      start = end;
+      if (encoded >= ENTITIES_PER_CHUNK) {
+        encoded = 0;
+        yield;
+      }
     }
+    buckets.end();
   }
   const head = toBinary(SnapshotSchema, create(SnapshotSchema, { version: s.version, generation: s.generation }));
-  return new BinaryWriter().raw(head).tag(4, WireType.LengthDelimited).bytes(Buffer.concat(chunks)).finish();
+  let payloadLength = 0;
+  for (const c of chunks) payloadLength += c.length;
+  // The field header by the writer, the payload copied once into place (BinaryWriter would copy it twice more).
+  const prefix = new BinaryWriter().raw(head).tag(4, WireType.LengthDelimited).uint32(payloadLength).finish();
+  const out = Buffer.allocUnsafe(prefix.length + payloadLength);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import {
   CAPABILITIES,
   decodeControlMessage,
   helloRequest,
+  MIN_PROTOCOL_VERSION,
   nackRequest,
   PROTOCOL_VERSION,
   versionSnapshot,
@@ -100,7 +101,7 @@ describe("config server", () => {
         nodeId: "raw-1",
         connected: false,
         compatible: false,
-        incompatibility: expect.stringContaining("serves versions 1 to"),
+        incompatibility: expect.stringContaining(`serves versions ${MIN_PROTOCOL_VERSION} to`),
         protocolVersion: PROTOCOL_VERSION + 1,
       }),
     ]);

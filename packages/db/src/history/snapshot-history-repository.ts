@@ -27,22 +27,30 @@ const isInline = (c: StoredContent): c is HistoryContent => "providers" in c;
 /**
  * Records a published snapshot and trims history to the newest `keep` entries. The policy part is stored once
  * per distinct state (by SHA-256), and only sent to the database when it is not there yet. Replicas building
- * the same generation build the same version, so a second insert of a generation is skipped.
+ * the same generation build the same version, so a second insert of a generation is skipped. A caller that
+ * knows the policy part is the one it recorded last passes that digest as `policyDigest`: the policy (megabytes
+ * of JSON with a limit per consumer) is then serialised only if its row is gone. Resolves with the digest.
  */
 export async function record(
   db: Db,
-  entry: { generation: bigint; version: string; content: HistoryContent },
+  entry: { generation: bigint; version: string; content: HistoryContent; policyDigest?: string },
   keep: number,
-): Promise<void> {
+): Promise<string> {
   const { providers, routes, limits, prices } = entry.content;
-  const policy = JSON.stringify({ providers, routes, limits, prices });
-  const digest = createHash("sha256").update(policy).digest("hex");
+  const policyText = () => JSON.stringify({ providers, routes, limits, prices });
+  let policy = entry.policyDigest === undefined ? policyText() : null;
+  const digest =
+    entry.policyDigest ??
+    createHash("sha256")
+      .update(policy as string)
+      .digest("hex");
   const known = await db.kysely
     .selectFrom("config_policy_states")
     .select("digest")
     .where("digest", "=", digest)
     .executeTakeFirst();
   if (!known) {
+    policy ??= policyText();
     await db.kysely
       .insertInto("config_policy_states")
       .values({ digest, content: policy })
@@ -66,6 +74,7 @@ export async function record(
   await sql`
     delete from config_policy_states p
     where not exists (select 1 from config_snapshots s where s.policy_digest = p.digest)`.execute(db.kysely);
+  return digest;
 }
 
 /** Newest first, `limit` entries older than generation `before` (all when absent); counts only. */

@@ -11,7 +11,7 @@ export function deleteConsumer(app: AdminApp, deps: AdminDeps): void {
     const id = idParam(c.req.param());
     const res = await consumers.remove(deps.db, id, { ifRevision: ifMatchRevision(c) });
     if (!res.ok) throw dbFailure(res.error);
-    committed(c, deps, res.value.generation);
+    committed(c, deps, res.value.generation, true);
     return c.body(null, 204);
   });
 }

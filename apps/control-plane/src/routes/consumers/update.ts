@@ -17,7 +17,7 @@ export function updateConsumer(app: AdminApp, deps: AdminDeps): void {
     const input = await readJson(c, consumerUpdateSchema);
     const res = await consumers.update(deps.db, id, input, { ifRevision });
     if (!res.ok) throw dbFailure(res.error);
-    committed(c, deps, res.value.generation);
+    committed(c, deps, res.value.generation, true);
     return sendResource(c, consumerView(res.value.record));
   });
 }

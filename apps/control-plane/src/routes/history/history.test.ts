@@ -108,6 +108,19 @@ describe("snapshot history and rollback (PGlite)", () => {
     expect(JSON.stringify(diff)).not.toContain("sk-2");
   });
 
+  it("records a key change with the policy part it reuses and the new counts", async () => {
+    const before = await json(await call("GET", `/snapshots/${await published()}`));
+    const consumer = await json(await call("POST", "/consumers", { name: "hist" }));
+    await call("POST", `/consumers/${consumer.id}/keys`, { name: "k" });
+    const v = await published();
+    const list = await json(await call("GET", "/snapshots?limit=1"));
+    expect(list.data[0]).toMatchObject({ version: v, counts: { consumers: 1, apiKeys: 1, providers: 1, routes: 1 } });
+    const after = await json(await call("GET", `/snapshots/${v}`));
+    expect(after.providers).toEqual(before.providers);
+    expect(after.routes).toEqual(before.routes);
+    await call("DELETE", `/consumers/${consumer.id}`);
+  });
+
   it("previews a rollback, then applies it in one write that later writes build on", async () => {
     const c = await json(await call("POST", "/consumers", { name: "keep-me" }));
     const key = await json(await call("POST", `/consumers/${c.id}/keys`, { name: "k" }));

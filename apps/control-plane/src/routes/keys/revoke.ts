@@ -15,7 +15,7 @@ export function revokeKey(app: AdminApp, deps: AdminDeps): void {
     const { keyId } = parseParams(keyIdSchema, { keyId: c.req.param("keyId") });
     const res = await apiKeys.revokeKey(deps.db, consumerId, keyId);
     if (!res.ok) throw dbFailure(res.error);
-    committed(c, deps, res.value.generation);
+    committed(c, deps, res.value.generation, true);
     return c.body(null, 204);
   });
 }

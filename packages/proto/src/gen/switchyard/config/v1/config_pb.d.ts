@@ -139,7 +139,7 @@ export declare type Hello = Message<"switchyard.config.v1.Hello"> & {
   buildVersion: string;
 
   /**
-   * Version of this stream protocol the node speaks; the control plane refuses versions it cannot serve.
+   * Version of this stream protocol the node speaks (2 since snapshot versions hash part by part); the control plane refuses versions it cannot serve.
    *
    * @generated from field: uint32 protocol_version = 5;
    */
@@ -180,7 +180,7 @@ export declare const HelloSchema: GenMessage<Hello>;
  */
 export declare type Snapshot = Message<"switchyard.config.v1.Snapshot"> & {
   /**
-   * Identity of the snapshot: lowercase hex SHA-256 of the canonical payload, re-checked by the node.
+   * Identity of the snapshot: lowercase hex SHA-256 over the canonical payload, part by part (docs/config-sync.md, "The version"), re-checked by the node.
    *
    * @generated from field: string version = 1;
    */
@@ -251,7 +251,7 @@ export declare const FleetUpdateSchema: GenMessage<FleetUpdate>;
  */
 export declare type SnapshotDelta = Message<"switchyard.config.v1.SnapshotDelta"> & {
   /**
-   * Identity of the resulting snapshot: lowercase hex SHA-256 of its canonical payload.
+   * Identity of the resulting snapshot: lowercase hex SHA-256 over its canonical payload, as Snapshot.version.
    *
    * @generated from field: string version = 1;
    */
