@@ -73,7 +73,8 @@ export async function controlPlane(
     GRPC_PORT: String(grpc),
     METRICS_PORT: String(metrics),
     DATABASE_URL: databaseUrl,
-    // Validated but not used by the control plane yet.
+    // A dead address: the usage consumer and the limit counters endpoint find no Redis (scenarios that need them
+    // pass a real one in `extra`).
     REDIS_URL: "redis://127.0.0.1:1",
     ADMIN_TOKEN: s.adminToken,
     NODE_TOKEN: s.nodeToken,
