@@ -3,7 +3,9 @@
  * 10 nodes), and what a large configuration costs (build on the control plane, decode and compile on a data
  * plane, data-plane memory, one-key delta propagation) for 1k, 10k and 100k consumers. Real processes, a real
  * PostgreSQL. Run: `node bench/config-propagation/run.ts` (Node 22, PostgreSQL server binaries installed).
- * BENCH_WRITES (default 40) sets the writes per fleet size; BENCH_SIZES (default 1000,10000,100000) the sizes.
+ * BENCH_WRITES (default 40) sets the writes per fleet size; BENCH_SIZES (default 1000,10000,100000) the sizes;
+ * BENCH_DELTAS (default 10) the one-key changes per size, BENCH_DELTA_SPACING_MS (default 1000) the pause before
+ * each; BENCH_CPU_PROF_DIR profiles every process (see fleet-bench.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

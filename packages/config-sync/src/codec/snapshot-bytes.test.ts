@@ -1,9 +1,13 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { buildSnapshot } from "@switchyard/policy";
 import { describe, expect, it } from "vitest";
 import { sampleConfig } from "../test-fixtures.ts";
+import { mergeDelta } from "./merge-delta.ts";
 import { runSteps } from "./run-sliced.ts";
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
 import { versionSnapshot } from "./version.ts";
+
+const NONE = { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] };
 
 describe("snapshot bytes", () => {
   it("round-trips to an equal snapshot with the same version and generation", () => {
@@ -37,5 +41,29 @@ describe("snapshot bytes", () => {
     const bytes = runSteps(encodeSnapshotSteps(s));
     expect(decodeSnapshot(bytes)).toEqual({ ok: true, value: s });
     expect(bytes.length).toBe(encodeSnapshot(s).length);
+  });
+
+  it("reuses unchanged buckets after a merge and still encodes exactly the merged snapshot", () => {
+    const base = sampleConfig("buckets");
+    const consumerId = base.consumers[0]?.id as string;
+    const apiKeys = Array.from({ length: 2_000 }, () => ({
+      id: randomUUID(),
+      consumerId,
+      hash: randomBytes(32).toString("hex"),
+    }));
+    let s = versionSnapshot(buildSnapshot({ ...base, apiKeys }), 1n);
+    expect(decodeSnapshot(runSteps(encodeSnapshotSteps(s)))).toEqual({ ok: true, value: s });
+    for (let step = 0; step < 4; step++) {
+      const added = { id: randomUUID(), consumerId, hash: randomBytes(32).toString("hex") };
+      const removed = s.config.apiKeys[step * 3]?.id as string;
+      const delta = {
+        upserts: { ...NONE, apiKeys: [added] },
+        removed: { ...NONE, apiKeys: [removed] },
+      };
+      s = versionSnapshot(mergeDelta(s.config, delta, s.config.schemaVersion), BigInt(step + 2));
+      const bytes = runSteps(encodeSnapshotSteps(s));
+      expect(decodeSnapshot(bytes)).toEqual({ ok: true, value: s });
+      expect(Buffer.from(bytes).equals(Buffer.from(runSteps(encodeSnapshotSteps(s))))).toBe(true);
+    }
   });
 });
