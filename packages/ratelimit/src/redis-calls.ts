@@ -19,31 +19,42 @@ export class StoreTimeoutError extends Error {
   override name = "StoreTimeoutError";
 }
 
-/** Script calls with a timeout, a breaker, write batching and one log line per outage. */
+/**
+ * Script calls with a timeout, a breaker per shard, write batching and one log line per shard outage. `slot`
+ * is the Cluster hash slot of the call's keys (ignored on a standalone Redis, which is one shard): on a
+ * Cluster each master has its own breaker, so a dead master degrades only the rules whose keys it holds.
+ */
 export interface RedisCalls {
   readonly cluster: boolean;
   /** Whether a request-path call may go out now (in half-open state only the one probe may). */
-  mayCall(): boolean;
-  /** Whether the breaker is open; settle and checkpoint skip Redis then without taking the probe. */
-  isOpen(): boolean;
+  mayCall(slot: number): boolean;
+  /** Whether the shard's breaker is open; settle and checkpoint skip Redis then without taking the probe. */
+  isOpen(slot: number): boolean;
   /** Only before the first connection was ever made: waits up to one command timeout for it. */
   firstConnection(): Promise<void> | null;
-  acquire(args: Args): Promise<number[]>;
-  adjust(args: Args): Promise<number[]>;
+  acquire(args: Args, slot: number): Promise<number[]>;
+  adjust(args: Args, slot: number): Promise<number[]>;
   close(): void;
+}
+
+/** A shard's breaker and the start of its current outage (for the log lines). */
+interface Shard {
+  readonly name: string;
+  readonly breaker: Breaker;
+  outageSince: number | null;
 }
 
 /**
  * Wraps the caller's ioredis client. Scripts are defined once (`defineCommand`: EVALSHA, falling back to EVAL
- * once per connection). A call that errors or outlasts the timeout counts as a failure for the breaker; while
- * the breaker is open no call is made. Commands are never queued while disconnected: a client that is not
+ * once per connection). A call that errors or outlasts the timeout counts as a failure for its shard's breaker;
+ * while that breaker is open no call is made to the shard. Commands are never queued while disconnected: a client that is not
  * ready fails the call at once, whatever its `enableOfflineQueue` says.
  */
 export function createRedisCalls(
   client: Redis | Cluster,
-  opts: { commandTimeoutMs: number; breaker: Breaker; logger: EngineLogger | undefined },
+  opts: { commandTimeoutMs: number; newBreaker: () => Breaker; logger: EngineLogger | undefined },
 ): RedisCalls {
-  const { commandTimeoutMs, breaker, logger } = opts;
+  const { commandTimeoutMs, newBreaker, logger } = opts;
   const cluster = (client as { isCluster?: boolean }).isCluster === true;
   const c = client as unknown as ScriptClient & Redis;
   // ioredis keeps script definitions per client; defining again (another engine on the same client) is harmless.
@@ -66,12 +77,29 @@ export function createRedisCalls(
     (!cluster || (client as Cluster).nodes("master").every((node) => node.status === "ready"));
 
   let everReady = connected();
-  let outageSince: number | null = null;
+  const single: Shard = { name: "", breaker: newBreaker(), outageSince: null };
+  const shards = new Map<string, Shard>();
+  /**
+   * The shard serving a slot: on a Cluster its master (by the client's current slot map, so a failover moves
+   * the slot to the new master's breaker), on a standalone Redis the one shard.
+   */
+  function shardOf(slot: number): Shard {
+    if (!cluster) return single;
+    const name = (client as Cluster).slots[slot]?.[0] ?? "unmapped";
+    let shard = shards.get(name);
+    if (shard === undefined) {
+      shard = { name, breaker: newBreaker(), outageSince: null };
+      shards.set(name, shard);
+    }
+    return shard;
+  }
+  const anyOutage = (): boolean =>
+    single.outageSince !== null || [...shards.values()].some((s) => s.outageSince !== null);
 
   let waiting: Promise<void> | null = null;
   /** Polls briefly rather than juggling one event per node; this runs only until the first connection. */
   function firstConnection(): Promise<void> | null {
-    if (everReady || outageSince !== null) return null;
+    if (everReady || anyOutage()) return null;
     if (connected()) {
       everReady = true;
       return null;
@@ -89,20 +117,26 @@ export function createRedisCalls(
     return waiting;
   }
 
-  /** A failed call; `weight` acquisitions shared it, and each counts as a failure for the breaker. */
-  function failed(e: unknown, weight = 1): void {
-    for (let i = 0; i < weight; i++) breaker.failure();
-    if (outageSince !== null) return;
-    outageSince = Date.now();
+  /** A failed call; `weight` acquisitions shared it, and each counts as a failure for the shard's breaker. */
+  function failed(shard: Shard, e: unknown, weight = 1): void {
+    for (let i = 0; i < weight; i++) shard.breaker.failure();
+    if (shard.outageSince !== null) return;
+    shard.outageSince = Date.now();
     const reason = e instanceof Error ? e.message : String(e);
-    logger?.warn({ reason }, "limit engine cannot reach Redis; failure policies decide until it is back");
+    logger?.warn(
+      { reason, ...(cluster ? { shard: shard.name } : {}) },
+      "limit engine cannot reach Redis; failure policies decide until it is back",
+    );
   }
 
-  function succeeded(): void {
-    breaker.success();
-    if (outageSince === null) return;
-    logger?.info?.({ outageMs: Date.now() - outageSince }, "limit engine reached Redis again");
-    outageSince = null;
+  function succeeded(shard: Shard): void {
+    shard.breaker.success();
+    if (shard.outageSince === null) return;
+    logger?.info?.(
+      { outageMs: Date.now() - shard.outageSince, ...(cluster ? { shard: shard.name } : {}) },
+      "limit engine reached Redis again",
+    );
+    shard.outageSince = null;
   }
 
   /**
@@ -148,7 +182,7 @@ export function createRedisCalls(
       for (let i = 1; i <= nk; i++) keys.push(args[i]!);
       for (let i = 1 + nk; i < args.length; i++) argv.push(args[i]!);
     }
-    run(() => c.syLimitAcquire(keys.length, ...keys, ...argv), batch.length).then(
+    run(single, () => c.syLimitAcquire(keys.length, ...keys, ...argv), batch.length).then(
       (replies) => {
         for (let i = 0; i < batch.length; i++) batch[i]!.resolve(replies[i]!);
       },
@@ -158,11 +192,11 @@ export function createRedisCalls(
     );
   }
 
-  function acquire(args: Args): Promise<number[]> {
-    if (client.status !== "ready") return run(notReady);
+  function acquire(args: Args, slot: number): Promise<number[]> {
+    if (client.status !== "ready") return run(shardOf(slot), notReady);
     if (cluster) {
       const nk = args[0] as number;
-      return run(() =>
+      return run(shardOf(slot), () =>
         c.syLimitAcquire(nk, ...args.slice(1, 1 + nk), 1, nk, args.length - 1 - nk, ...args.slice(1 + nk)),
       ).then((replies) => replies[0]!);
     }
@@ -190,30 +224,30 @@ export function createRedisCalls(
     });
   }
 
-  async function run<T>(send: () => Promise<T>, weight = 1): Promise<T> {
+  async function run<T>(shard: Shard, send: () => Promise<T>, weight = 1): Promise<T> {
     if (client.status !== "ready") {
       const e = new Error(`Redis connection is ${client.status}`);
-      failed(e, weight);
+      failed(shard, e, weight);
       throw e;
     }
     batchWrites();
     try {
       const reply = await timed(send());
-      succeeded();
+      succeeded(shard);
       return reply;
     } catch (e) {
-      failed(e, weight);
+      failed(shard, e, weight);
       throw e;
     }
   }
 
   return {
     cluster,
-    mayCall: () => breaker.allow(),
-    isOpen: () => breaker.isOpen(),
+    mayCall: (slot) => shardOf(slot).breaker.allow(),
+    isOpen: (slot) => shardOf(slot).breaker.isOpen(),
     firstConnection,
     acquire,
-    adjust: (args) => run(() => c.syLimitAdjust(...args)),
+    adjust: (args, slot) => run(shardOf(slot), () => c.syLimitAdjust(...args)),
     close() {
       if (cluster) client.off("+node", warm);
     },

@@ -66,7 +66,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
   const onDecision = opts.onDecision;
   const calls = createRedisCalls(opts.client, {
     commandTimeoutMs: opts.commandTimeoutMs ?? 50,
-    breaker: createBreaker(opts.breaker),
+    newBreaker: () => createBreaker(opts.breaker),
     logger: opts.logger,
   });
   const local = createMemoryEngine({ leaseTtlMs });
@@ -111,14 +111,29 @@ export function createLimiter(opts: LimiterOptions): Limiter {
         keys.push(counterKey(c.key, hold.starts[k]!));
         args.push(-amount, hold.ends[k]!);
       });
-      sends.push(adjust(keys, g.leaseKeys, leaseId, args).catch(noop));
+      sends.push(adjust(g, keys, g.leaseKeys, leaseId, args).catch(noop));
     });
     await Promise.all(sends);
   }
 
-  function adjust(keys: string[], leaseKeys: readonly string[], leaseId: string, args: (string | number)[]) {
+  function adjust(
+    g: SlotGroup,
+    keys: string[],
+    leaseKeys: readonly string[],
+    leaseId: string,
+    args: (string | number)[],
+  ) {
     const n = keys.length;
-    return calls.adjust([n + leaseKeys.length, ...keys, ...leaseKeys, leaseId, n, ...args, COUNTER_EXPIRY_MARGIN_MS]);
+    return calls.adjust(
+      [n + leaseKeys.length, ...keys, ...leaseKeys, leaseId, n, ...args, COUNTER_EXPIRY_MARGIN_MS],
+      g.slot,
+    );
+  }
+
+  /** One group's acquisition, or null when its shard's breaker holds it back or Redis fails. */
+  function acquireGroup(g: SlotGroup, leaseId: string, d: Amounts): Promise<Reply> | null {
+    if (!calls.mayCall(g.slot)) return null;
+    return calls.acquire(argsFor(g, leaseId, d), g.slot).catch(() => null);
   }
 
   function emit(rule: LimitRule, outcome: LimitDecisionEvent["outcome"]): void {
@@ -216,12 +231,8 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     const leaseId = `${tag}.${(++seq).toString(36)}`;
     const groups = p.groups;
     let replies: Reply[];
-    if (!calls.mayCall()) replies = groups.map(() => null);
-    else if (groups.length === 1) {
-      replies = [await calls.acquire(argsFor(groups[0]!, leaseId, d)).catch(() => null)];
-    } else {
-      replies = await Promise.all(groups.map((g) => calls.acquire(argsFor(g, leaseId, d)).catch(() => null)));
-    }
+    if (groups.length === 1) replies = [await acquireGroup(groups[0]!, leaseId, d)];
+    else replies = await Promise.all(groups.map((g) => acquireGroup(g, leaseId, d)));
     return decide(p, d, leaseId, replies);
   }
 
@@ -265,9 +276,11 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     });
     let exhausted = false;
     if (pending.length > 0) {
-      const open = calls.isOpen();
       const replies = await Promise.all(
-        pending.map((e) => (open ? null : adjust(e.keys, [], l.id, e.args).catch(() => null))),
+        pending.map((e) => {
+          const g = l.plan.groups[e.gi]!;
+          return calls.isOpen(g.slot) ? null : adjust(g, e.keys, [], l.id, e.args).catch(() => null);
+        }),
       );
       pending.forEach((e, x) => {
         const hold = l.holds[e.gi]!;
@@ -297,13 +310,13 @@ export function createLimiter(opts: LimiterOptions): Limiter {
       if (l.settled) return;
       l.settled = true;
       if (l.local) local.settle(l.local, actual);
-      // While the breaker is open Redis is not touched: token counters keep their reservation until the
+      // While a shard's breaker is open it is not touched: token counters keep their reservation until the
       // window ends and concurrency slots until their lease expires.
-      if (calls.isOpen()) return;
       const a = normalizeAmounts(actual);
       l.holds.forEach((hold, gi) => {
         if (!hold) return;
         const g = l.plan.groups[gi]!;
+        if (calls.isOpen(g.slot)) return;
         const keys: string[] = [];
         const args: number[] = [];
         g.counters.forEach((c, k) => {
@@ -313,7 +326,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
           keys.push(counterKey(c.key, hold.starts[k]!));
           args.push(delta, hold.ends[k]!);
         });
-        if (keys.length > 0 || g.leaseKeys.length > 0) adjust(keys, g.leaseKeys, l.id, args).catch(noop);
+        if (keys.length > 0 || g.leaseKeys.length > 0) adjust(g, keys, g.leaseKeys, l.id, args).catch(noop);
       });
     } catch {
       // settle never throws: a foreign lease is a caller bug that must not fail a finished response.

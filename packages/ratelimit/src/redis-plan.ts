@@ -27,6 +27,8 @@ export interface SlotGroup {
   readonly tail: readonly (string | number)[];
   /** Keys of the group's concurrency sorted sets, released by settle. */
   readonly leaseKeys: readonly string[];
+  /** The Cluster hash slot of the group's keys (on a standalone Redis, whatever the grouping used). */
+  readonly slot: number;
 }
 
 /** The Redis engine's compiled plan. */
@@ -70,7 +72,7 @@ export function compileRedisPlan(
     ruleGroup.push(slots.indexOf(slot));
     bySlot.get(slot)!.rules.push(i);
   });
-  const groups: SlotGroup[] = [...bySlot.values()].map(({ counters, rules: ruleIdx }) => {
+  const groups: SlotGroup[] = [...bySlot.entries()].map(([slot, { counters, rules: ruleIdx }]) => {
     const local = new Map(counters.map((k, j) => [k, j]));
     const gc: GroupCounter[] = counters.map((k) => {
       const c = compiled.counters[k]!;
@@ -91,6 +93,7 @@ export function compileRedisPlan(
       head: Object.freeze([gc.length, ...gc.map((c) => c.key), leaseTtlMs, COUNTER_EXPIRY_MARGIN_MS]),
       tail: Object.freeze(tail),
       leaseKeys: gc.filter((c) => c.windowCode === 0).map((c) => c.key),
+      slot,
     };
   });
   return { rules: compiled.rules, owner, compiled, groups, ruleGroup, localPlans: new Map() };
