@@ -1,22 +1,9 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.ts";
-import {
-  createDatabase,
-  eventually,
-  type PostgresInstance,
-  type RedisInstance,
-  startPostgres,
-  startRedis,
-} from "../harness/index.ts";
-import {
-  adminClient,
-  type ControlPlane,
-  controlPlane,
-  type DataPlane,
-  dataPlane,
-  fleetSecrets,
-} from "./fleet/fleet.ts";
+import type { FakeOpenAI } from "../fakes/openai-upstream.ts";
+import { eventually, type RedisInstance } from "../harness/index.ts";
+import { type adminClient, type DataPlane, fleetSecrets } from "./fleet/fleet.ts";
+import { type RedisFleet, startRedisFleet } from "./fleet/redis-fleet.ts";
 
 interface Counter {
   limitId: string;
@@ -40,10 +27,9 @@ interface Counter {
 describe("admin API: current counters of a consumer's limits", () => {
   const secrets = fleetSecrets();
   const NODES = ["dp-a", "dp-b"];
-  let pg: PostgresInstance;
+  let fleet: RedisFleet;
   let redis: RedisInstance;
   let upstream: FakeOpenAI;
-  let cp: ControlPlane;
   const dps: DataPlane[] = [];
   let admin: ReturnType<typeof adminClient>;
   const ids: Record<string, string> = {};
@@ -69,12 +55,9 @@ describe("admin API: current counters of a consumer's limits", () => {
   };
 
   beforeAll(async () => {
-    [pg, redis, upstream] = await Promise.all([startPostgres(), startRedis(), startFakeOpenAI({ apiKey: "sk-up" })]);
-    cp = await controlPlane("cp", secrets, await createDatabase(pg, "consumer_limits"), { REDIS_URL: redis.url });
-    await cp.start();
-    admin = adminClient(cp.adminUrl, secrets.adminToken);
-    for (const id of NODES) dps.push(await dataPlane(id, secrets, cp.grpcAddress, redis.url));
-    await Promise.all(dps.map((dp) => dp.start({ timeoutMs: 60_000 })));
+    fleet = await startRedisFleet({ secrets, database: "consumer_limits", nodes: NODES, upstreamKey: "sk-up" });
+    ({ redis, upstream, admin } = fleet);
+    dps.push(...fleet.dps);
 
     ids.provider = await created("/providers", {
       name: "openai",
@@ -128,10 +111,7 @@ describe("admin API: current counters of a consumer's limits", () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(dps.map((dp) => dp.kill("SIGTERM")));
-    for (const dp of dps) dp.cleanup();
-    await cp?.kill("SIGTERM");
-    await Promise.all([upstream?.close(), redis?.stop(), pg?.stop()]);
+    await fleet?.stop();
   });
 
   it("reports, per limit of every scope, exactly what the data planes counted", async () => {

@@ -1,22 +1,9 @@
 import OpenAI, { type APIError, RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.ts";
-import {
-  createDatabase,
-  type PostgresInstance,
-  type RedisInstance,
-  startPostgres,
-  startRedis,
-} from "../harness/index.ts";
-import {
-  adminClient,
-  type ControlPlane,
-  controlPlane,
-  type DataPlane,
-  dataPlane,
-  fleetSecrets,
-  metric,
-} from "./fleet/fleet.ts";
+import type { FakeOpenAI } from "../fakes/openai-upstream.ts";
+import type { RedisInstance } from "../harness/index.ts";
+import { type adminClient, type DataPlane, fleetSecrets, metric } from "./fleet/fleet.ts";
+import { type RedisFleet, startRedisFleet } from "./fleet/redis-fleet.ts";
 
 /**
  * Limits through the whole system: a real PostgreSQL, Redis, control plane and four data-plane processes, the
@@ -25,10 +12,9 @@ import {
 describe("limits: four data planes, one Redis", () => {
   const secrets = fleetSecrets();
   const NODES = ["dp-1", "dp-2", "dp-3", "dp-4"];
-  let pg: PostgresInstance;
+  let fleet: RedisFleet;
   let redis: RedisInstance;
   let upstream: FakeOpenAI;
-  let cp: ControlPlane;
   const dps: DataPlane[] = [];
   let admin: ReturnType<typeof adminClient>;
   let routeId = "";
@@ -70,17 +56,15 @@ describe("limits: four data planes, one Redis", () => {
   }
 
   beforeAll(async () => {
-    [pg, redis, upstream] = await Promise.all([
-      startPostgres(),
-      startRedis(),
-      startFakeOpenAI({ apiKey: "sk-upstream" }),
-    ]);
-    cp = await controlPlane("cp", secrets, await createDatabase(pg, "limits"));
-    await cp.start();
-    admin = adminClient(cp.adminUrl, secrets.adminToken);
-    for (const id of NODES) dps.push(await dataPlane(id, secrets, cp.grpcAddress, redis.url));
-    // Four Node processes starting at once on two shared cores take a while to load.
-    await Promise.all(dps.map((dp) => dp.start({ timeoutMs: 60_000 })));
+    fleet = await startRedisFleet({
+      secrets,
+      database: "limits",
+      nodes: NODES,
+      upstreamKey: "sk-upstream",
+      cpRedis: false,
+    });
+    ({ redis, upstream, admin } = fleet);
+    dps.push(...fleet.dps);
     const provider = await admin.call("POST", "/providers", {
       name: "openai",
       kind: "openai",
@@ -98,10 +82,7 @@ describe("limits: four data planes, one Redis", () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(dps.map((dp) => dp.kill("SIGTERM")));
-    for (const dp of dps) dp.cleanup();
-    await cp?.kill("SIGTERM");
-    await Promise.all([upstream?.close(), redis?.stop(), pg?.stop()]);
+    await fleet?.stop();
   });
 
   it("admits exactly the limit across four nodes: 200 concurrent calls, 100 per minute", async () => {

@@ -1,22 +1,9 @@
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.ts";
-import {
-  createDatabase,
-  eventually,
-  type PostgresInstance,
-  type RedisInstance,
-  startPostgres,
-  startRedis,
-} from "../harness/index.ts";
-import {
-  adminClient,
-  type ControlPlane,
-  controlPlane,
-  type DataPlane,
-  dataPlane,
-  fleetSecrets,
-} from "./fleet/fleet.ts";
+import type { FakeOpenAI } from "../fakes/openai-upstream.ts";
+import { eventually } from "../harness/index.ts";
+import { type adminClient, type DataPlane, fleetSecrets } from "./fleet/fleet.ts";
+import { type RedisFleet, startRedisFleet } from "./fleet/redis-fleet.ts";
 
 /** Output events between two charges of a metered stream (STREAM_METER_EVENTS, docs/limits.md). */
 const K = 64;
@@ -30,27 +17,19 @@ const K = 64;
 describe("stream cut-off through the data plane", () => {
   const secrets = fleetSecrets();
   const NODES = ["dp-c1", "dp-c2"];
-  let pg: PostgresInstance;
-  let redis: RedisInstance;
+  let fleet: RedisFleet;
   let upstream: FakeOpenAI;
-  let cp: ControlPlane;
   const dps: DataPlane[] = [];
   let admin: ReturnType<typeof adminClient>;
 
   beforeAll(async () => {
-    [pg, redis, upstream] = await Promise.all([startPostgres(), startRedis(), startFakeOpenAI({ apiKey: "sk-up" })]);
-    cp = await controlPlane("cp", secrets, await createDatabase(pg, "stream_cutoff"), { REDIS_URL: redis.url });
-    await cp.start();
-    admin = adminClient(cp.adminUrl, secrets.adminToken);
-    for (const id of NODES) dps.push(await dataPlane(id, secrets, cp.grpcAddress, redis.url));
-    await Promise.all(dps.map((dp) => dp.start({ timeoutMs: 60_000 })));
+    fleet = await startRedisFleet({ secrets, database: "stream_cutoff", nodes: NODES, upstreamKey: "sk-up" });
+    ({ upstream, admin } = fleet);
+    dps.push(...fleet.dps);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(dps.map((dp) => dp.kill("SIGTERM")));
-    for (const dp of dps) dp.cleanup();
-    await cp?.kill("SIGTERM");
-    await Promise.all([upstream?.close(), redis?.stop(), pg?.stop()]);
+    await fleet?.stop();
   });
 
   it("cuts concurrent streams off with the final error event, the counter within L + S x (K + c)", async () => {

@@ -2,26 +2,10 @@ import { createDb, type Db, usage } from "@switchyard/db";
 import OpenAI from "openai";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai-upstream.ts";
-import {
-  createDatabase,
-  eventually,
-  type PostgresInstance,
-  type RedisInstance,
-  redisCommand,
-  startPostgres,
-  startRedis,
-} from "../../harness/index.ts";
-import {
-  adminClient,
-  type ControlPlane,
-  controlPlane,
-  type DataPlane,
-  dataPlane,
-  fleetSecrets,
-  metric,
-  seedRoute,
-} from "../fleet/fleet.ts";
+import type { FakeOpenAI } from "../../fakes/openai-upstream.ts";
+import { eventually, type RedisInstance, redisCommand } from "../../harness/index.ts";
+import { adminClient, type ControlPlane, type DataPlane, fleetSecrets, metric, seedRoute } from "../fleet/fleet.ts";
+import { type RedisFleet, startRedisFleet } from "../fleet/redis-fleet.ts";
 
 /** What the clients saw: calls answered, and the tokens their answers reported. */
 interface Served {
@@ -40,7 +24,7 @@ interface Served {
 describe("usage pipeline: real data-plane traffic, control plane killed", () => {
   const secrets = fleetSecrets();
   const NODES = ["dp-u1", "dp-u2"];
-  let postgres: PostgresInstance;
+  let fleet: RedisFleet;
   let redis: RedisInstance;
   let upstream: FakeOpenAI;
   let databaseUrl: string;
@@ -49,29 +33,21 @@ describe("usage pipeline: real data-plane traffic, control plane killed", () => 
   const dps: DataPlane[] = [];
 
   beforeAll(async () => {
-    [postgres, redis, upstream] = await Promise.all([
-      startPostgres(),
-      startRedis(),
-      startFakeOpenAI({ apiKey: "sk-up" }),
-    ]);
-    databaseUrl = await createDatabase(postgres, "usage_traffic");
-    cp = await controlPlane("cp", secrets, databaseUrl, {
-      REDIS_URL: redis.url,
-      USAGE_BATCH_SIZE: "50",
-      USAGE_CLAIM_IDLE_MS: "1000",
+    fleet = await startRedisFleet({
+      secrets,
+      database: "usage_traffic",
+      nodes: NODES,
+      upstreamKey: "sk-up",
+      cpEnv: { USAGE_BATCH_SIZE: "50", USAGE_CLAIM_IDLE_MS: "1000" },
     });
-    await cp.start();
-    for (const id of NODES) dps.push(await dataPlane(id, secrets, cp.grpcAddress, redis.url));
-    await Promise.all(dps.map((dp) => dp.start({ timeoutMs: 60_000 })));
+    ({ redis, upstream, cp, databaseUrl } = fleet);
+    dps.push(...fleet.dps);
     db = createDb({ url: databaseUrl });
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(dps.map((dp) => dp.kill("SIGTERM")));
-    for (const dp of dps) dp.cleanup();
-    await cp?.kill("SIGTERM");
     await db?.close();
-    await Promise.all([upstream?.close(), redis?.stop(), postgres?.stop()]);
+    await fleet?.stop();
   });
 
   async function recordsOf(consumerId: string) {
