@@ -44,8 +44,8 @@ function walk<T extends Entity>(base: readonly T[], upserts: readonly T[], remov
 /**
  * The snapshot `delta` turns `base` into, as buildSnapshot would build it from the merged entity lists (sorted
  * by id, frozen), without sorting or copying anything that did not change: a part without changes is the
- * base's own list, and unchanged entities keep their objects (so their canonical text stays cached). Removals
- * apply before upserts, so an entity both removed and upserted ends up present.
+ * base's own list, and unchanged entities keep their objects (so the version and the encoder reuse their
+ * buckets). Removals apply before upserts, so an entity both removed and upserted ends up present.
  */
 export function mergeDelta(base: ConfigSnapshot, delta: ConfigDelta, schemaVersion: number): ConfigSnapshot {
   const merged: Record<string, readonly Entity[]> = {};
