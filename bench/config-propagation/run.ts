@@ -154,6 +154,8 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
       oneKeyCommitToAckP50Ms: percentile(deltaAckMs, 50),
       oneKeyCommitToAckP99Ms: percentile(deltaAckMs, 99),
       oneKeyCommitToAckMaxMs: Math.max(...deltaAckMs),
+      /** Every change's time, in order (even: a key added; odd: that key revoked); in the JSON file only. */
+      oneKeyCommitToAckEachMs: deltaAckMs,
       oneKeyBuildMs: Math.round(deltaBuildMs),
       oneKeyDecodeMs: perDelta(deltaDecodeMs),
       oneKeyCompileMs: perDelta(deltaCompileMs),
@@ -226,7 +228,7 @@ function render(r: {
     "|---|---|---|---|---|",
   ];
   for (const p of r.propagation) lines.push(`| ${p.nodes} | ${p.writes} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} |`);
-  const keys = Object.keys(r.sizes[0] ?? {});
+  const keys = Object.keys(r.sizes[0] ?? {}).filter((k) => !Array.isArray(r.sizes[0]?.[k]));
   lines.push("", "Configuration size", `| ${keys.join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`);
   for (const s of r.sizes) lines.push(`| ${keys.map((k) => String(s[k])).join(" | ")} |`);
   return lines.join("\n");

@@ -1,5 +1,5 @@
 import { type ConfigWatcher, createConfigWatcher } from "@switchyard/config-sync/client";
-import { encodeSnapshotSteps, runSliced } from "@switchyard/config-sync/codec";
+import { encodedSizeSteps, runSliced } from "@switchyard/config-sync/codec";
 import { ok } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { Registry } from "prom-client";
@@ -102,8 +102,8 @@ export function startConfigSync(deps: ConfigSyncDeps): ConfigSync {
       else if (file) void file.save(s);
       else if (!sizing) {
         // Measured in slices, one at a time (a newer apply is measured by the next report, not queued).
-        sizing = runSliced(encodeSnapshotSteps(s))
-          .then((bytes) => metrics.snapshotBytes(bytes.length))
+        sizing = runSliced(encodedSizeSteps(s))
+          .then((bytes) => metrics.snapshotBytes(bytes))
           .finally(() => {
             sizing = null;
           });

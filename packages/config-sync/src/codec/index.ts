@@ -22,7 +22,7 @@ export {
   nackRequest,
 } from "./node-messages.ts";
 export { runSliced, runSteps } from "./run-sliced.ts";
-export { decodeSnapshot, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
+export { decodeSnapshot, encodedSizeSteps, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
 export {
   type ConfigDelta,
   deltaSize,

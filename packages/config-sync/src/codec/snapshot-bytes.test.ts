@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sampleConfig } from "../test-fixtures.ts";
 import { mergeDelta } from "./merge-delta.ts";
 import { runSteps } from "./run-sliced.ts";
-import { decodeSnapshot, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
+import { decodeSnapshot, encodedSizeSteps, encodeSnapshot, encodeSnapshotSteps } from "./snapshot-bytes.ts";
 import { versionSnapshot } from "./version.ts";
 
 const NONE = { providers: [], routes: [], consumers: [], groups: [], apiKeys: [], limits: [], prices: [] };
@@ -64,6 +64,7 @@ describe("snapshot bytes", () => {
       const bytes = runSteps(encodeSnapshotSteps(s));
       expect(decodeSnapshot(bytes)).toEqual({ ok: true, value: s });
       expect(Buffer.from(bytes).equals(Buffer.from(runSteps(encodeSnapshotSteps(s))))).toBe(true);
+      expect(runSteps(encodedSizeSteps(s))).toBe(bytes.length);
     }
   });
 });
