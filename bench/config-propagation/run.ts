@@ -118,6 +118,8 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
     const beforeDeltaBuild = await builds(cp);
     const probe = probeLatency(dp.url);
     const deltaAckMs: number[] = [];
+    /** How long each admin request took (its transaction included): the part of commit → Ack before the build. */
+    const requestMs: number[] = [];
     let added: { consumerId: string; keyId: string } | null = null;
     for (let i = 0; i < DELTAS; i++) {
       await new Promise((r) => setTimeout(r, DELTA_SPACING_MS));
@@ -132,6 +134,7 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
         gen = res.generation as bigint;
         added = { consumerId, keyId: res.body.id as string };
       }
+      requestMs.push(Date.now() - before);
       deltaAckMs.push((await fleetAckedAt(cp, [dp.nodeId], gen)) - before);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -156,6 +159,7 @@ async function size(cp: BenchControlPlane, databaseUrl: string, consumers: numbe
       oneKeyCommitToAckMaxMs: Math.max(...deltaAckMs),
       /** Every change's time, in order (even: a key added; odd: that key revoked); in the JSON file only. */
       oneKeyCommitToAckEachMs: deltaAckMs,
+      oneKeyAdminRequestEachMs: requestMs,
       oneKeyBuildMs: Math.round(deltaBuildMs),
       oneKeyDecodeMs: perDelta(deltaDecodeMs),
       oneKeyCompileMs: perDelta(deltaCompileMs),
