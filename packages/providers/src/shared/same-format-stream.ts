@@ -4,6 +4,7 @@ import { bytesOrNull } from "./chunk-sink.ts";
 import { streamErrorEvent, TRUNCATED_STREAM } from "./error-info.ts";
 import { isObject, parseJson } from "./json.ts";
 import type { OpenAIUsage } from "./openai-types.ts";
+import { ascii, eventStartBefore, hasCr, indexOfBytes, joinBytes, keyFollowedBy, wholeEventsEnd } from "./sse-bytes.ts";
 import { createSseParser, type SseEvent } from "./sse-parser.ts";
 
 /** A transformer that also reports the usage it saw. */
@@ -14,13 +15,44 @@ export interface ObservingTransformer extends ResponseTransformer {
 /** A chunk that sets a finish reason (servers differ in JSON spacing). */
 const FINISH = /"finish_reason":\s*"/;
 
+const USAGE_KEY = ascii('"usage"');
+const FINISH_KEY = ascii('"finish_reason"');
+const DONE = ascii("[DONE]");
+const ERROR = ascii("error");
+const MESSAGE_EVENT = ascii("message_");
+const OPEN_BRACE = 123;
+const QUOTE = 34;
+
+/** The earliest of the indexes found (-1 for none). */
+function earliest(...at: number[]): number {
+  let min = -1;
+  for (const i of at) if (i >= 0 && (min < 0 || i < min)) min = i;
+  return min;
+}
+
+/**
+ * Where the first thing the relay must act on starts in whole events, or -1: OpenAI's terminator, a usage
+ * object (not the `"usage":null` every chunk carries), a finish reason or an error; Anthropic's message
+ * events (usage, the end) or an error. A false positive only costs parsing; a content delta has none.
+ */
+function inspectionPoint(format: ClientFormat, bytes: Uint8Array): number {
+  const error = indexOfBytes(bytes, ERROR);
+  if (format === "anthropic") return earliest(error, indexOfBytes(bytes, MESSAGE_EVENT));
+  return earliest(
+    error,
+    indexOfBytes(bytes, DONE),
+    keyFollowedBy(bytes, USAGE_KEY, OPEN_BRACE),
+    keyFollowedBy(bytes, FINISH_KEY, QUOTE),
+  );
+}
+
 function frame(e: SseEvent): string {
   return e.event === null ? `data: ${e.data}\n\n` : `event: ${e.event}\ndata: ${e.data}\n\n`;
 }
 
 /**
- * Relays a stream whose upstream already speaks the client's format. Events go out exactly as they came
- * (re-framed, so a client never sees half an event when an upstream breaks off mid-event) except:
+ * Relays a stream whose upstream already speaks the client's format. Events go out whole (a client never sees
+ * half an event when an upstream breaks off mid-event) and as they came, except:
  * OpenAI's final usage chunk is held back when the client did not ask for it (the gateway always asks, for
  * accounting), and a stream that ends before its terminator (`[DONE]`, `message_stop`, or an error the
  * upstream sent) gets an error event the client's SDK raises, instead of looking complete.
@@ -64,14 +96,46 @@ export function sameFormatStream(format: ClientFormat, opts: { includeUsage: boo
   };
 
   const relay = format === "openai" ? openai : anthropic;
+  const parsed = (bytes: Uint8Array): Uint8Array | null => {
+    let out = "";
+    for (const e of parser.push(bytes)) out += relay(e);
+    return bytesOrNull(out);
+  };
+
+  // The fast path: whole events (up to the chunk's last blank line) that need no inspection go out as the
+  // very bytes that came, undecoded; the rest waits for the next chunk. Events that need inspection, and
+  // every event once a carriage return was seen (the parser knows all the line-ending rules), are parsed
+  // and re-framed. The parser only ever receives whole events on the fast path, so it holds nothing between.
+  let raw = true;
+  let rest: Uint8Array | null = null;
   return {
     onChunk(bytes) {
-      let out = "";
-      for (const e of parser.push(bytes)) out += relay(e);
-      return bytesOrNull(out);
+      if (!raw) return parsed(bytes);
+      const all = joinBytes(rest, bytes);
+      rest = null;
+      if (hasCr(all)) {
+        raw = false;
+        return parsed(all);
+      }
+      const end = wholeEventsEnd(all);
+      if (end < 0) {
+        rest = all;
+        return null;
+      }
+      if (end < all.length) rest = all.subarray(end);
+      const whole = end === all.length ? all : all.subarray(0, end);
+      const at = inspectionPoint(format, whole);
+      if (at < 0) return whole;
+      // The events before the first one to inspect still go out as they came.
+      const start = eventStartBefore(whole, at);
+      if (start === 0) return parsed(whole);
+      const after = parsed(whole.subarray(start));
+      return after === null ? whole.subarray(0, start) : joinBytes(whole.subarray(0, start), after);
     },
     onEnd() {
       let out = "";
+      if (rest !== null) for (const e of parser.push(rest)) out += relay(e);
+      rest = null;
       for (const e of parser.end().events) out += relay(e);
       // Some OpenAI-compatible servers end without [DONE] after a finish reason; that stream is whole.
       if (format === "openai" && !complete && finishSeen) out += "data: [DONE]\n\n";
