@@ -5,9 +5,9 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Runs the transformer over the text cut into pieces of `size` bytes; returns what it wrote. */
-function relay(text: string, size: number, includeUsage = true) {
+function relay(text: string, size: number, includeUsage = true, asBuffer = false) {
   const t = sameFormatStream("openai", { includeUsage });
-  const bytes = enc.encode(text);
+  const bytes = asBuffer ? Buffer.from(text) : enc.encode(text);
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += size) {
     const o = t.onChunk(bytes.subarray(i, i + size));
@@ -27,8 +27,8 @@ const done = "data: [DONE]\n\n";
 describe("sameFormatStream (OpenAI)", () => {
   it("passes content events through byte for byte, comments and ids included, at any chunking", () => {
     const deltas = `: keep-alive\n\nid: 7\n${delta(1)}${delta(2)}`;
-    for (const size of [1, 7, 64, 100_000]) {
-      const r = relay(deltas + finish + usage + done, size);
+    for (const [size, asBuffer] of [1, 7, 64, 100_000].flatMap((n) => [[n, false] as const, [n, true] as const])) {
+      const r = relay(deltas + finish + usage + done, size, true, asBuffer);
       expect(r.text).toBe(deltas + finish + usage + done);
       expect(r.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
     }

@@ -15,8 +15,15 @@ function matchesAt(hay: Uint8Array, needle: Uint8Array, at: number): boolean {
   return true;
 }
 
-/** The first index of `needle` in `hay` from `from`, or -1 (a native byte search for its first byte). */
+/** Node's Buffer when it is there: its `indexOf` searches for a byte sequence natively. */
+const NativeBuffer = (
+  globalThis as { Buffer?: { isBuffer(v: unknown): boolean; concat(list: Uint8Array[]): Uint8Array } }
+).Buffer;
+
+/** The first index of `needle` in `hay` from `from`, or -1. */
 export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  if (NativeBuffer?.isBuffer(hay))
+    return (hay as Uint8Array & { indexOf(n: Uint8Array, f: number): number }).indexOf(needle, from);
   const first = needle[0]!;
   for (let i = hay.indexOf(first, from); i >= 0; i = hay.indexOf(first, i + 1)) {
     if (matchesAt(hay, needle, i)) return i;
@@ -41,6 +48,7 @@ export function wholeEventsEnd(bytes: Uint8Array): number {
 export function joinBytes(a: Uint8Array | null, b: Uint8Array): Uint8Array {
   if (a === null || a.length === 0) return b;
   if (b.length === 0) return a;
+  if (NativeBuffer?.isBuffer(b)) return NativeBuffer.concat([a, b]);
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
