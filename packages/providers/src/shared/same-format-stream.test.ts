@@ -49,6 +49,13 @@ describe("sameFormatStream (OpenAI)", () => {
     expect(r.usage?.total_tokens).toBe(7);
   });
 
+  it("sees an upstream error event and a spaced finish reason as the stream's end, adding nothing", () => {
+    const error = 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n';
+    expect(relay(delta(1) + error, 5).text).toBe(delta(1) + error);
+    const spacedFinish = finish.replace('"finish_reason":"stop"', '"finish_reason" : "stop"');
+    expect(relay(delta(1) + spacedFinish, 11).text).toBe(`${delta(1) + spacedFinish}data: [DONE]\n\n`);
+  });
+
   it("parses streams with CRLF line ends, and ends a cut stream with an error event", () => {
     const crlf = (delta(1) + usage).replaceAll("\n", "\r\n");
     const r = relay(crlf, 9);

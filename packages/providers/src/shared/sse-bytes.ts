@@ -8,8 +8,8 @@ export function ascii(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-/** Whether `hay` holds `needle` at `at`. */
-function matchesAt(hay: Uint8Array, needle: Uint8Array, at: number): boolean {
+/** Whether `hay` holds `needle` at `at`, its first byte already known to match. */
+export function matchesAt(hay: Uint8Array, needle: Uint8Array, at: number): boolean {
   if (at + needle.length > hay.length) return false;
   for (let j = 1; j < needle.length; j++) if (hay[at + j] !== needle[j]) return false;
   return true;
@@ -59,17 +59,13 @@ const SPACE = 32;
 const TAB = 9;
 const COLON = 58;
 
-/** The first index of a `key` (a quoted JSON key) followed by `: <open>` (spaces allowed), or -1. */
-export function keyFollowedBy(bytes: Uint8Array, key: Uint8Array, open: number): number {
-  for (let at = indexOfBytes(bytes, key); at >= 0; at = indexOfBytes(bytes, key, at + 1)) {
-    let i = at + key.length;
-    while (bytes[i] === SPACE || bytes[i] === TAB) i++;
-    if (bytes[i] !== COLON) continue;
-    i++;
-    while (bytes[i] === SPACE || bytes[i] === TAB) i++;
-    if (bytes[i] === open) return at;
-  }
-  return -1;
+/** Whether the bytes from `i` are `: <open>` (spaces allowed): the key before them has a value of that kind. */
+export function valueOpens(bytes: Uint8Array, i: number, open: number): boolean {
+  while (bytes[i] === SPACE || bytes[i] === TAB) i++;
+  if (bytes[i] !== COLON) return false;
+  i++;
+  while (bytes[i] === SPACE || bytes[i] === TAB) i++;
+  return bytes[i] === open;
 }
 
 /** The end of the last `\n\n` that ends before `at` (the start of the event holding `at`); 0 if none. */
