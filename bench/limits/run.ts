@@ -180,7 +180,7 @@ try {
   }
   lines.push(
     "",
-    "Limit scripts per request: one before the upstream call (acquire) for any number of limits; a settle script after the response only when something must be settled (tokens, cost, concurrency), sent in the same socket write as the turn's usage append.",
+    "Limit scripts per request: each limited request waits for exactly one Redis reply before its upstream call, whatever the number of limits; its acquisition travels in one script call shared with the other acquisitions of the same event-loop turn, so under load the figure is below 1. A settle script follows the response only when something must be settled (tokens, cost, concurrency), in the same socket write as the turn's usage append.",
   );
   const markdown = `${lines.join("\n")}\n`;
   const results = { startedAt: startedAt.toISOString(), quick, machine: machineInfo(), pinning: layout.note, rows };
