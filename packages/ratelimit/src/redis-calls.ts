@@ -165,7 +165,11 @@ export function createRedisCalls(
     corked.cork();
   }
 
-  /** Acquisitions of this turn, sent together at its end. */
+  /**
+   * Acquisitions of this turn, sent together at its end, or as soon as this many wait: the script runs
+   * atomically, so one call must not hold Redis for long.
+   */
+  const MAX_ACQUIRE_BATCH = 128;
   let acquires: { args: Args; resolve: (r: number[]) => void; reject: (e: unknown) => void }[] = [];
 
   function sendAcquires(): void {
@@ -203,6 +207,7 @@ export function createRedisCalls(
     return new Promise((resolve, reject) => {
       acquires.push({ args, resolve, reject });
       batchWrites();
+      if (acquires.length >= MAX_ACQUIRE_BATCH) sendAcquires();
     });
   }
 

@@ -80,6 +80,20 @@ describe("createLimiter against a real Redis", () => {
     expect(await counter(tokens)).toBe("200"); // the two admitted calls of plan b
   });
 
+  it("sends at most 128 acquisitions per script call", async () => {
+    await freshMinute(admin);
+    const { limiter } = await engine();
+    const r = testRule("requests", 250);
+    const plan = limiter.plan([r]);
+    await limiter.acquire(limiter.plan([testRule("requests", 1)]), amounts()); // loads the script
+    await admin.config("RESETSTAT");
+    const results = await Promise.all(Array.from({ length: 300 }, () => limiter.acquire(plan, amounts())));
+    const stats = String(await admin.info("commandstats"));
+    expect(Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1])).toBe(3);
+    expect(results.filter((a) => a.allowed)).toHaveLength(250);
+    expect(await counter(r)).toBe("250");
+  });
+
   it("rejected acquires consume nothing on any rule", async () => {
     await freshMinute(admin);
     const { limiter } = await engine();
