@@ -118,7 +118,8 @@ describe("incremental snapshot build (PostgreSQL)", () => {
     await matchesFullBuild(must(await routes.update(db, route.record.id, { upstreamModel: "gpt-2" })).generation);
     await matchesFullBuild(must(await apiKeys.revokeKey(db, people[0] as string, keyIds[0] as string)).generation);
     await matchesFullBuild(must(await consumers.update(db, people[1] as string, { enabled: false })).generation);
-    const someLimit = (await loadConfigRows(db)).limits[0];
+    // Not the limit of people[2], whose deletion below takes its limit with it (rows come in random id order).
+    const someLimit = (await loadConfigRows(db)).limits.find((l) => l.scopeId === people[4]);
     await matchesFullBuild(must(await limits.update(db, someLimit?.id as string, { limit: 99 })).generation);
 
     // A consumer deleted: its keys and limit go with it, without change rows of their own.
