@@ -36,6 +36,9 @@ export {
   type HistoryRoute,
   type HistorySource,
   historyContentOf,
+  limitSpec,
+  priceSpec,
+  routeSpec,
 } from "./history/history-content.ts";
 export {
   diffEntities,

@@ -1,6 +1,13 @@
 import type { ConfigDelta, RemovedIds } from "@switchyard/config-sync/codec";
 import { findById, mergeDelta, SNAPSHOT_PARTS } from "@switchyard/config-sync/codec";
-import type { ConfigChanges, ConfigPartRows, ConfigRows } from "@switchyard/db";
+import {
+  type ConfigChanges,
+  type ConfigPartRows,
+  type ConfigRows,
+  limitSpec,
+  priceSpec,
+  routeSpec,
+} from "@switchyard/db";
 import { buildSnapshot, type ConfigSnapshot, SNAPSHOT_SCHEMA_VERSION, type SnapshotInput } from "@switchyard/policy";
 import type { SecretBox } from "../secrets/secret-box.ts";
 
@@ -20,35 +27,12 @@ const SPEC_OF: { [K in keyof ConfigPartRows]: (row: ConfigPartRows[K][number], s
     apiVersion: p.apiVersion,
     allowInternal: p.allowInternal,
   }),
-  routes: (r) => ({
-    id: r.id,
-    alias: r.alias,
-    providerId: r.providerId,
-    upstreamModel: r.upstreamModel,
-    strict: r.strict,
-  }),
+  routes: routeSpec,
   consumers: (c) => ({ id: c.id, name: c.name, enabled: c.enabled, groupId: c.groupId }),
   groups: (g) => ({ id: g.id, name: g.name }),
   apiKeys: (k) => ({ id: k.id, consumerId: k.consumerId, hash: k.hash }),
-  limits: (l) => ({
-    id: l.id,
-    kind: l.kind,
-    window: l.window,
-    scope: l.scope,
-    scopeId: l.scopeId,
-    limit: l.limit,
-    failurePolicy: l.failurePolicy,
-    mode: l.mode,
-    onUnpriced: l.onUnpriced,
-    streamCutoff: l.streamCutoff,
-  }),
-  prices: (p) => ({
-    id: p.id,
-    model: p.model,
-    inputPerMTok: p.inputPerMTok,
-    outputPerMTok: p.outputPerMTok,
-    cachedInputPerMTok: p.cachedInputPerMTok,
-  }),
+  limits: limitSpec,
+  prices: priceSpec,
 };
 
 /** The domain entities of some rows, by part. */

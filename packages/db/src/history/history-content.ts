@@ -125,6 +125,38 @@ export function withCountDefaults(c: Partial<HistoryCounts>): HistoryCounts {
   };
 }
 
+/** A route's policy fields, without the row's bookkeeping: what history keeps and the snapshot carries. */
+export function routeSpec(r: HistoryRoute): HistoryRoute {
+  return { id: r.id, alias: r.alias, providerId: r.providerId, upstreamModel: r.upstreamModel, strict: r.strict };
+}
+
+/** A limit's policy fields, without the row's bookkeeping: what history keeps and the snapshot carries. */
+export function limitSpec(l: HistoryLimit): HistoryLimit {
+  return {
+    id: l.id,
+    kind: l.kind,
+    window: l.window,
+    scope: l.scope,
+    scopeId: l.scopeId,
+    limit: l.limit,
+    failurePolicy: l.failurePolicy,
+    mode: l.mode,
+    onUnpriced: l.onUnpriced,
+    streamCutoff: l.streamCutoff,
+  };
+}
+
+/** A price's policy fields, without the row's bookkeeping: what history keeps and the snapshot carries. */
+export function priceSpec(p: HistoryPrice): HistoryPrice {
+  return {
+    id: p.id,
+    model: p.model,
+    inputPerMTok: p.inputPerMTok,
+    outputPerMTok: p.outputPerMTok,
+    cachedInputPerMTok: p.cachedInputPerMTok,
+  };
+}
+
 /** The history content of the rows a snapshot was built from. */
 export function historyContentOf(rows: HistorySource): HistoryContent {
   return {
@@ -139,32 +171,9 @@ export function historyContentOf(rows: HistorySource): HistoryContent {
       apiVersion: p.apiVersion,
       allowInternal: p.allowInternal,
     })),
-    routes: rows.routes.map((r) => ({
-      id: r.id,
-      alias: r.alias,
-      providerId: r.providerId,
-      upstreamModel: r.upstreamModel,
-      strict: r.strict,
-    })),
-    limits: rows.limits.map((l) => ({
-      id: l.id,
-      kind: l.kind,
-      window: l.window,
-      scope: l.scope,
-      scopeId: l.scopeId,
-      limit: l.limit,
-      failurePolicy: l.failurePolicy,
-      mode: l.mode,
-      onUnpriced: l.onUnpriced,
-      streamCutoff: l.streamCutoff,
-    })),
-    prices: rows.prices.map((p) => ({
-      id: p.id,
-      model: p.model,
-      inputPerMTok: p.inputPerMTok,
-      outputPerMTok: p.outputPerMTok,
-      cachedInputPerMTok: p.cachedInputPerMTok,
-    })),
+    routes: rows.routes.map(routeSpec),
+    limits: rows.limits.map(limitSpec),
+    prices: rows.prices.map(priceSpec),
     consumers: rows.consumers.length,
     groups: rows.groups.length,
     apiKeys: rows.apiKeys.length,
