@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startBenchRun } from "./lib/bench-run.ts";
 import { evaluate } from "./lib/evaluate.ts";
 import type { LoadRequest } from "./lib/load-job.ts";
 import { startLoadGenerator } from "./lib/loadgen-client.ts";
@@ -7,7 +8,6 @@ import { machineInfo } from "./lib/machine.ts";
 import { measure } from "./lib/measure.ts";
 import { parseOptions, USAGE } from "./lib/options.ts";
 import { probe } from "./lib/probe.ts";
-import { coreLayout, pin } from "./lib/proc.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchResults, LatencyRow, Mode, ThroughputRow } from "./lib/results.ts";
 import { directTarget, startHonoProxyTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
@@ -35,19 +35,7 @@ if (opts === "help") {
 const { plan } = opts;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-const startedAt = new Date();
-const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
-const resultsDir = new URL("results/", import.meta.url).pathname;
-const runDir = join(resultsDir, stamp);
-mkdirSync(runDir, { recursive: true });
-const layout = coreLayout();
-pin(process.pid, layout.rest);
-log(`${layout.note}; logs in ${runDir}`);
-
-const cleanups: (() => Promise<unknown>)[] = [];
-const cleanup = async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
-};
+const { startedAt, stamp, resultsDir, runDir, layout, cleanups, cleanup } = startBenchRun("", log);
 process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
 
 try {

@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { startBenchRun } from "../lib/bench-run.ts";
 import type { LoadRequest } from "../lib/load-job.ts";
 import { startLoadGenerator } from "../lib/loadgen-client.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { type Measured, measure } from "../lib/measure.ts";
 import { probe } from "../lib/probe.ts";
-import { coreLayout, pin } from "../lib/proc.ts";
 import { startMock } from "../lib/simple-targets.ts";
 import { startSwitchyard } from "../lib/switchyard-target.ts";
 
@@ -80,19 +80,7 @@ interface Row {
   readonly commandsPerRequest: Record<string, number>;
 }
 
-const startedAt = new Date();
-const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
-const resultsDir = new URL("../results/", import.meta.url).pathname;
-const runDir = join(resultsDir, `limits-${stamp}`);
-mkdirSync(runDir, { recursive: true });
-const layout = coreLayout();
-pin(process.pid, layout.rest);
-log(`${layout.note}; logs in ${runDir}`);
-
-const cleanups: (() => Promise<unknown>)[] = [];
-const cleanup = async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
-};
+const { startedAt, stamp, resultsDir, runDir, layout, cleanups, cleanup } = startBenchRun("limits-", log);
 try {
   const upstream = await startMock(layout.rest, runDir, "mock-upstream");
   cleanups.push(() => upstream.proc.stop());
