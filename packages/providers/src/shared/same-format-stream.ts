@@ -14,7 +14,7 @@ import {
   valueOpens,
   wholeEventsEnd,
 } from "./sse-bytes.ts";
-import { createSseParser, type SseEvent } from "./sse-parser.ts";
+import { createSseParser, type SseEvent, type SseParser } from "./sse-parser.ts";
 
 /** A transformer that also reports the usage it saw. */
 export interface ObservingTransformer extends ResponseTransformer {
@@ -87,7 +87,12 @@ function frame(e: SseEvent): string {
  * upstream sent) gets an error event the client's SDK raises, instead of looking complete.
  */
 export function sameFormatStream(format: ClientFormat, opts: { includeUsage: boolean }): ObservingTransformer {
-  const parser = createSseParser();
+  // Made on first use: a stream whose events all pass as bytes never needs one (nor its TextDecoder).
+  let sse: SseParser | null = null;
+  const parser = (): SseParser => {
+    sse ??= createSseParser();
+    return sse;
+  };
   let complete = false;
   let usage: OpenAIUsage | null = null;
   let finishSeen = false;
@@ -127,7 +132,7 @@ export function sameFormatStream(format: ClientFormat, opts: { includeUsage: boo
   const relay = format === "openai" ? openai : anthropic;
   const parsed = (bytes: Uint8Array): Uint8Array | null => {
     let out = "";
-    for (const e of parser.push(bytes)) out += relay(e);
+    for (const e of parser().push(bytes)) out += relay(e);
     return bytesOrNull(out);
   };
 
@@ -163,9 +168,10 @@ export function sameFormatStream(format: ClientFormat, opts: { includeUsage: boo
     },
     onEnd() {
       let out = "";
-      if (rest !== null) for (const e of parser.push(rest)) out += relay(e);
+      if (rest !== null) for (const e of parser().push(rest)) out += relay(e);
       rest = null;
-      for (const e of parser.end().events) out += relay(e);
+      // A parser never made holds nothing to end.
+      if (sse !== null) for (const e of sse.end().events) out += relay(e);
       // Some OpenAI-compatible servers end without [DONE] after a finish reason; that stream is whole.
       if (format === "openai" && !complete && finishSeen) out += "data: [DONE]\n\n";
       else if (!complete) out += streamErrorEvent(format, TRUNCATED_STREAM);
