@@ -36,4 +36,9 @@ if [ "${1:-}" = "limits" ]; then
   shift
   exec node bench/limits/run.ts "$@"
 fi
+# `npm run bench:ab` passes "ab" first: two versions of the data plane in alternating windows (bench/ab.ts).
+if [ "${1:-}" = "ab" ]; then
+  shift
+  exec node bench/ab.ts "$@"
+fi
 exec node bench/run.ts "$@"

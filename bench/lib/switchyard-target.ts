@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import {
@@ -12,7 +13,7 @@ import {
   startRedis,
   startService,
 } from "../../test/harness/index.ts";
-import { startChild } from "./child.ts";
+import { type BenchChild, startChild } from "./child.ts";
 import { pin } from "./proc.ts";
 import type { Target } from "./target.ts";
 import { chatRequestBody } from "./wire.ts";
@@ -46,6 +47,77 @@ export interface SwitchyardTarget extends Target {
   readonly keys: Readonly<Record<string, string>>;
   /** The request of {@link Target.request}, sent with another consumer's key. */
   requestAs(key: string, stream: boolean): ReturnType<Target["request"]>;
+  /**
+   * Starts one more data plane, from the checkout at `root` (another worktree, with its own node_modules), on
+   * the same control plane, Redis and CPU: for comparing two versions of the hot path in one run.
+   */
+  addDataPlane(root: string, name: string): Promise<Pick<Target, "pid" | "request">>;
+}
+
+/** Everything a data plane of this run is started with. */
+interface DataPlaneLaunch {
+  readonly grpcPort: number;
+  readonly nodeToken: string;
+  readonly redisUrl: string;
+  readonly logLevel: string;
+  readonly nodeOptions: string;
+  readonly cpus: string | null;
+  readonly logDir: string;
+  readonly apiKey: string;
+  readonly limit: boolean;
+}
+
+/** Starts a data plane from `root` and waits until it serves the route (with its limit, when there is one). */
+async function startDataPlane(
+  l: DataPlaneLaunch,
+  root: string,
+  name: string,
+  port: number,
+  metricsPort: number,
+): Promise<{ proc: BenchChild; origin: string }> {
+  const dataDir = join(l.logDir, name);
+  mkdirSync(dataDir, { recursive: true });
+  const { proc } = await startChild({
+    name,
+    args: [join(root, "apps/data-plane/src/main.ts")],
+    cwd: root,
+    cpus: l.cpus,
+    logFile: join(l.logDir, `${name}.log`),
+    env: {
+      SWITCHYARD_MODE: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      CONTROL_PLANE_URL: `127.0.0.1:${l.grpcPort}`,
+      CONFIG_ALLOW_PLAINTEXT: "true",
+      NODE_TOKEN: l.nodeToken,
+      REDIS_URL: l.redisUrl,
+      NODE_ID: name,
+      LOG_LEVEL: l.logLevel,
+      // The node keeps its last-known-good snapshot here; the run's folder keeps it out of the repository.
+      SWITCHYARD_DATA_DIR: dataDir,
+      ...(l.nodeOptions ? { NODE_OPTIONS: l.nodeOptions } : {}),
+    },
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await eventually(async () => {
+      const res = await fetch(`${origin}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${l.apiKey}`, "content-type": "application/json" },
+        body: chatRequestBody(ALIAS, false),
+      });
+      await res.arrayBuffer();
+      // The limit arrives in the same snapshot as the route only if the node connected after every write;
+      // waiting for its header makes sure every measured request goes through the limiter.
+      const limited = res.headers.get("x-ratelimit-limit-requests") === String(REQUESTS_PER_MINUTE);
+      return res.status === 200 && limited === l.limit;
+    }, 60_000);
+  } catch (e) {
+    await proc.stop(5_000);
+    throw e;
+  }
+  return { proc, origin };
 }
 
 const ALIAS = "bench-gpt";
@@ -82,9 +154,13 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
     );
     const redisProcess = await redisPid(redis.url);
     pin(redisProcess, o.redisCpus);
-    const [adminPort, grpcPort, cpMetrics, dpPort, dpMetrics] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
-    );
+    const [adminPort, grpcPort, cpMetrics, dpPort, dpMetrics] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const adminUrl = `http://127.0.0.1:${adminPort}`;
     cp = startService("control-plane", "apps/control-plane/src/main.ts", {
       SWITCHYARD_MODE: "production",
@@ -109,30 +185,20 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
     const keys: Record<string, string> = {};
     for (const c of o.consumers ?? []) keys[c.name] = await provisionConsumer(adminUrl, adminToken, c.name, c.limits);
 
-    const { proc: dp } = await startChild({
-      name: "data-plane",
-      args: ["apps/data-plane/src/main.ts"],
-      cwd: REPO_ROOT,
+    const launch: DataPlaneLaunch = {
+      grpcPort,
+      nodeToken,
+      redisUrl: redis.url,
+      logLevel: o.logLevel,
+      nodeOptions: o.nodeOptions,
       cpus: o.targetCpus,
-      logFile: join(o.logDir, "data-plane.log"),
-      env: {
-        SWITCHYARD_MODE: "production",
-        HOST: "127.0.0.1",
-        PORT: String(dpPort),
-        METRICS_PORT: String(dpMetrics),
-        CONTROL_PLANE_URL: `127.0.0.1:${grpcPort}`,
-        CONFIG_ALLOW_PLAINTEXT: "true",
-        NODE_TOKEN: nodeToken,
-        REDIS_URL: redis.url,
-        NODE_ID: "bench-dp",
-        LOG_LEVEL: o.logLevel,
-        // The node keeps its last-known-good snapshot here; the run's folder keeps it out of the repository.
-        SWITCHYARD_DATA_DIR: o.logDir,
-        ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
-      },
-    });
-    stops.push(() => dp.stop(30_000));
-    const origin = `http://127.0.0.1:${dpPort}`;
+      logDir: o.logDir,
+      apiKey,
+      limit: o.limit,
+    };
+    const dp = await startDataPlane(launch, REPO_ROOT, "data-plane", dpPort, dpMetrics);
+    stops.push(() => dp.proc.stop(30_000));
+    const origin = dp.origin;
     const requestAs = (key: string, stream: boolean) => ({
       origin,
       path: "/v1/chat/completions",
@@ -140,29 +206,25 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       body: chatRequestBody(ALIAS, stream),
     });
     const request = (stream: boolean) => requestAs(apiKey, stream);
-    await eventually(async () => {
-      const r = request(false);
-      const res = await fetch(origin + r.path, {
-        method: "POST",
-        headers: { ...r.headers, "content-type": "application/json" },
-        body: r.body,
-      });
-      await res.arrayBuffer();
-      // The limit arrives in the same snapshot as the route only if the node connected after every write;
-      // waiting for its header makes sure every measured request goes through the limiter.
-      const limited = res.headers.get("x-ratelimit-limit-requests") === String(REQUESTS_PER_MINUTE);
-      return res.status === 200 && limited === o.limit;
-    }, 60_000);
     return {
       name: "switchyard",
       label: "(3) Switchyard data plane",
-      pid: dp.pid,
+      pid: dp.proc.pid,
       metricsUrl: `http://127.0.0.1:${dpMetrics}/metrics`,
       redisPid: redisProcess,
       redisUrl: redis.url,
       keys,
       requestAs,
       request,
+      async addDataPlane(root, name) {
+        const [port, metrics] = await Promise.all([freePort(), freePort()]);
+        const extra = await startDataPlane(launch, root, name, port, metrics);
+        stops.push(() => extra.proc.stop(30_000));
+        return {
+          pid: extra.proc.pid,
+          request: (stream: boolean) => ({ ...request(stream), origin: extra.origin }),
+        };
+      },
       stop: stopAll,
     };
   } catch (e) {
