@@ -22,7 +22,8 @@ const USAGE = `npm run bench:ab -- <path of the other checkout> [options]
   --rounds N       alternating rounds (default 8)
   --window MS      measured window per target and round (default 3000)
   --stream         the 16-event SSE stream instead of the JSON answer
-  --node-options S extra NODE_OPTIONS for both data planes`;
+  --node-options S extra NODE_OPTIONS for both data planes
+  --b-node-options S  extra NODE_OPTIONS for B only (the other checkout may be this one: a V8 flag's effect)`;
 
 const { values, positionals } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values, positionals } = parseArgs({
     window: { type: "string", default: "3000" },
     stream: { type: "boolean", default: false },
     "node-options": { type: "string", default: "" },
+    "b-node-options": { type: "string", default: "" },
     help: { type: "boolean", default: false },
   },
   allowPositionals: true,
@@ -66,7 +68,7 @@ try {
   });
   cleanups.push(() => a.stop());
   log(`starting data plane B from ${other}`);
-  const b = await a.addDataPlane(other, "data-plane-b");
+  const b = await a.addDataPlane(other, "data-plane-b", values["b-node-options"]);
   const gen = startLoadGenerator(layout.rest);
   cleanups.push(async () => gen.stop());
 

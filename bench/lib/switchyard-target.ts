@@ -51,7 +51,7 @@ export interface SwitchyardTarget extends Target {
    * Starts one more data plane, from the checkout at `root` (another worktree, with its own node_modules), on
    * the same control plane, Redis and CPU: for comparing two versions of the hot path in one run.
    */
-  addDataPlane(root: string, name: string): Promise<Pick<Target, "pid" | "request">>;
+  addDataPlane(root: string, name: string, nodeOptions?: string): Promise<Pick<Target, "pid" | "request">>;
 }
 
 /** Everything a data plane of this run is started with. */
@@ -216,9 +216,10 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       keys,
       requestAs,
       request,
-      async addDataPlane(root, name) {
+      async addDataPlane(root, name, nodeOptions) {
         const [port, metrics] = await Promise.all([freePort(), freePort()]);
-        const extra = await startDataPlane(launch, root, name, port, metrics);
+        const options = [launch.nodeOptions, nodeOptions ?? ""].join(" ").trim();
+        const extra = await startDataPlane({ ...launch, nodeOptions: options }, root, name, port, metrics);
         stops.push(() => extra.proc.stop(30_000));
         return {
           pid: extra.proc.pid,
