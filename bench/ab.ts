@@ -22,6 +22,7 @@ const USAGE = `npm run bench:ab -- <path of the other checkout> [options]
   --rounds N       alternating rounds (default 8)
   --window MS      measured window per target and round (default 3000)
   --stream         the 16-event SSE stream instead of the JSON answer
+  --connections N  closed-loop connections (default 16)
   --node-options S extra NODE_OPTIONS for both data planes
   --b-node-options S  extra NODE_OPTIONS for B only (the other checkout may be this one: a V8 flag's effect)`;
 
@@ -30,6 +31,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: "string", default: "8" },
     window: { type: "string", default: "3000" },
     stream: { type: "boolean", default: false },
+    connections: { type: "string", default: "16" },
     "node-options": { type: "string", default: "" },
     "b-node-options": { type: "string", default: "" },
     help: { type: "boolean", default: false },
@@ -44,6 +46,7 @@ if (values.help || !other || !existsSync(join(other, "apps/data-plane/src/main.t
 const rounds = Number(values.rounds);
 const windowMs = Number(values.window);
 const stream = values.stream;
+const connections = Number(values.connections);
 const log = (msg: string) => process.stderr.write(`[bench:ab] ${msg}\n`);
 const NO_HOOKS = { onWindowStart() {}, onWindowEnd() {} };
 
@@ -82,7 +85,7 @@ try {
   // Long enough for V8 to optimise each process's request path before anything is measured.
   log("warming up");
   for (const r of requests) {
-    await gen.run({ kind: "closed", requests: [r], connections: 16, warmupMs: 0, durationMs: 5_000 }, NO_HOOKS);
+    await gen.run({ kind: "closed", requests: [r], connections, warmupMs: 0, durationMs: 5_000 }, NO_HOOKS);
   }
   const cpu: number[][] = sides.map(() => []);
   const redisCpu: number[][] = sides.map(() => []);
@@ -90,7 +93,7 @@ try {
     // Alternate the order too, so neither version always runs right after the proxy.
     const order = round % 2 === 0 ? [0, 1, 2] : [0, 2, 1];
     for (const i of order) {
-      const job = { kind: "closed", requests: [requests[i]!], connections: 16, warmupMs: 1_000, durationMs: windowMs };
+      const job = { kind: "closed", requests: [requests[i]!], connections, warmupMs: 1_000, durationMs: windowMs };
       const m = await measure(gen, sides[i]!.pid, job as never, sides[i]!.redis);
       cpu[i]!.push(m.cpuUsPerRequest);
       redisCpu[i]!.push(m.companionCpuUsPerRequest ?? 0);

@@ -7,9 +7,10 @@ import { startLoadGenerator } from "./lib/loadgen-client.ts";
 import { machineInfo } from "./lib/machine.ts";
 import { measure } from "./lib/measure.ts";
 import { parseOptions, USAGE } from "./lib/options.ts";
+import { PERF_HZ, type PerfRecording, perfAvailable, perfBreakdown, startPerfRecord } from "./lib/perf.ts";
 import { probe } from "./lib/probe.ts";
 import { renderReport } from "./lib/report.ts";
-import type { BenchResults, LatencyRow, Mode, ThroughputRow } from "./lib/results.ts";
+import type { BenchResults, LatencyRow, Mode, PerfRow, ThroughputRow } from "./lib/results.ts";
 import { directTarget, startHonoProxyTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
 import { soak } from "./lib/soak.ts";
 import { startSwitchyard } from "./lib/switchyard-target.ts";
@@ -44,9 +45,12 @@ try {
   const floor = await startMock(layout.target, runDir, "mock-direct");
   const direct = directTarget(floor);
   cleanups.push(() => direct.stop());
-  const proxy = await startProxyTarget(upstream.port, layout.target, runDir);
+  if (opts.perf && !perfAvailable()) throw new Error("--perf needs Linux perf (Debian: apt-get install linux-perf)");
+  // JIT-compiled functions get names perf can read; the processes write /tmp/perf-<pid>.map.
+  const perfNodeOptions = opts.perf ? "--perf-basic-prof" : "";
+  const proxy = await startProxyTarget(upstream.port, layout.target, runDir, perfNodeOptions);
   cleanups.push(() => proxy.stop());
-  const hono = await startHonoProxyTarget(upstream.port, layout.target, runDir);
+  const hono = await startHonoProxyTarget(upstream.port, layout.target, runDir, perfNodeOptions);
   cleanups.push(() => hono.stop());
   log("starting PostgreSQL, Redis, control plane and data plane");
   const sy = await startSwitchyard({
@@ -56,7 +60,9 @@ try {
     restCpus: layout.rest,
     logDir: runDir,
     logLevel: opts.logLevel,
-    nodeOptions: [opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "", opts.nodeOptions].join(" ").trim(),
+    nodeOptions: [opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "", perfNodeOptions, opts.nodeOptions]
+      .join(" ")
+      .trim(),
     limit: opts.limit,
   });
   cleanups.push(() => sy.stop());
@@ -90,6 +96,7 @@ try {
     soaked = await soak(gen, sy, job, sampleMs);
   }
   const throughput: ThroughputRow[] = [];
+  const perfRows: PerfRow[] = [];
   const latency: LatencyRow[] = [];
   const modes = opts.focus ? [opts.focus] : (["plain", "stream"] as const);
   for (const mode of modes) {
@@ -97,8 +104,26 @@ try {
     for (const t of opts.focus ? [proxy, hono, sy] : targets) {
       log(`${mode}: closed loop on ${t.name}`);
       const job = { kind: "closed", requests: [req(t, mode)], ...plan.closed } as const;
-      const measured = await measure(gen, t.pid, job, t === sy ? sy.redisPid : undefined);
+      const sampled = opts.perf && t !== direct;
+      const perfFile = join(runDir, `perf-${mode}-${t.name}.data`);
+      // Sampling covers exactly the measured window: started and stopped by the generator's window events.
+      let recording: PerfRecording | null = null;
+      let stopped: Promise<void> | null = null;
+      const hooks = {
+        onWindowStart() {
+          if (sampled) recording = startPerfRecord(t.pid, perfFile);
+        },
+        onWindowEnd() {
+          stopped = recording?.stop() ?? null;
+        },
+      };
+      const measured = await measure(gen, t.pid, job, t === sy ? sy.redisPid : undefined, hooks);
       throughput.push({ target: t.name, mode, measured });
+      if (stopped !== null) {
+        await stopped;
+        log(`${mode}: reading the perf samples of ${t.name}`);
+        perfRows.push({ target: t.name, mode, ok: measured.load.ok, hz: PERF_HZ, breakdown: perfBreakdown(perfFile) });
+      }
     }
     for (const rate of opts.focus ? [] : plan.open.rates) {
       for (const t of latencyTargets) {
@@ -124,12 +149,18 @@ try {
         ? "(3) runs with API-key auth and one request limit per minute checked in Redis on every request, and each request writes its usage record to the Redis stream (one stream entry per request, the records of an event-loop turn appended by one script call after the responses), which the control plane consumes into PostgreSQL."
         : "(3) runs with API-key auth and NO request limit (--no-limit): an ablation, not comparable with the targets.",
       ...(opts.nodeOptions ? [`The data plane ran with NODE_OPTIONS=${opts.nodeOptions}.`] : []),
+      ...(opts.perf
+        ? [
+            "--perf: (2), (2h) and (3) ran with --perf-basic-prof and were sampled by Linux perf in their closed-loop windows, which costs them some CPU; compare the breakdowns, not these CPU figures with other runs.",
+          ]
+        : []),
       "The machine is shared: absolute numbers are noisy; compare targets within one run (ratios).",
     ],
     throughput,
     latency,
     soak: soaked,
     checks: evaluate(throughput, latency, soaked),
+    ...(perfRows.length > 0 ? { perf: perfRows } : {}),
   };
   const markdown = renderReport(results);
   // Only a run of the whole benchmark in the production configuration becomes "latest"; focused, profiled
@@ -140,6 +171,7 @@ try {
     !opts.focus &&
     opts.limit &&
     !opts.profile &&
+    !opts.perf &&
     opts.nodeOptions === "" &&
     opts.logLevel === "info";
   for (const name of comparable ? [stamp, "latest"] : [stamp]) {

@@ -1,5 +1,5 @@
 import type { LoadJob, LoadResult } from "./load-job.ts";
-import type { LoadGenerator } from "./loadgen-client.ts";
+import type { LoadGenerator, WindowHooks } from "./loadgen-client.ts";
 import { cpuSeconds } from "./proc.ts";
 
 /** A load result with the target process's CPU use over the same window. */
@@ -24,6 +24,7 @@ export async function measure(
   targetPid: number,
   job: LoadJob,
   companionPid?: number,
+  hooks?: WindowHooks,
 ): Promise<Measured> {
   let cpu0 = Number.NaN;
   let cpu1 = Number.NaN;
@@ -36,8 +37,10 @@ export async function measure(
       if (companionPid !== undefined) side0 = cpuSeconds(companionPid);
       cpu0 = cpuSeconds(targetPid);
       t0 = performance.now();
+      hooks?.onWindowStart();
     },
     onWindowEnd() {
+      hooks?.onWindowEnd();
       cpu1 = cpuSeconds(targetPid);
       if (companionPid !== undefined) side1 = cpuSeconds(companionPid);
       t1 = performance.now();

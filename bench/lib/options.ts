@@ -33,6 +33,8 @@ export interface BenchOptions {
   readonly limit: boolean;
   /** Extra NODE_OPTIONS for the data plane (V8 flags, heap profiling). */
   readonly nodeOptions: string;
+  /** Sample (2), (2h) and (3) with Linux perf in their closed-loop windows and break their CPU down. */
+  readonly perf: boolean;
 }
 
 /**
@@ -63,6 +65,8 @@ export const USAGE = `npm run bench [-- options]
   --log-level LEVEL  the data plane's LOG_LEVEL (default info, as in production); warn drops the access log
   --no-limit         no request limit on the consumer (what limiting costs; not a comparable run)
   --node-options=S   extra NODE_OPTIONS for the data plane (V8 flags, --heap-prof ...)
+  --perf             sample (2), (2h) and (3) with Linux perf (kernel included) in their closed-loop windows
+                     and print where their CPU goes, in µs per request (needs perf: apt-get install linux-perf)
   --help             this text`;
 
 /** Parses the command line; unknown options are an error. */
@@ -77,6 +81,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       focus: { type: "string" },
       "no-limit": { type: "boolean", default: false },
       "node-options": { type: "string", default: "" },
+      perf: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -92,5 +97,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     focus,
     limit: !values["no-limit"],
     nodeOptions: values["node-options"],
+    perf: values.perf,
   };
 }

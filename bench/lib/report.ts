@@ -18,6 +18,58 @@ const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("e
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "–");
 const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
 
+/**
+ * `--perf`: each sampled target's CPU per request by category (kernel part in parentheses), and what (3)
+ * spends beyond the same proxy in Hono, category by category.
+ */
+function perfTable(r: BenchResults): string[] {
+  if (!r.perf || r.perf.length === 0) return [];
+  const lines = [
+    "### Where the CPU goes (Linux perf, µs of CPU per request; in parentheses the part spent in the kernel)",
+    "",
+    "Each sample is charged to the nearest JavaScript frame on its stack (a socket write's kernel time to the code that wrote); garbage collection, on any thread, has its own row.",
+  ];
+  for (const mode of ["plain", "stream"] as const) {
+    const rows = r.perf.filter((p) => p.mode === mode);
+    if (rows.length === 0) continue;
+    const us = (p: (typeof rows)[number], samples: number) => (samples / p.hz / p.ok) * 1e6;
+    const names = [...new Set(rows.flatMap((p) => p.breakdown.categories.map((c) => c.name)))];
+    const cell = (p: (typeof rows)[number], name: string) => {
+      const c = p.breakdown.categories.find((x) => x.name === name);
+      return c ? us(p, c.samples) : 0;
+    };
+    const kernel = (p: (typeof rows)[number], name: string) => {
+      const c = p.breakdown.categories.find((x) => x.name === name);
+      return c ? us(p, c.kernelSamples) : 0;
+    };
+    const sy = rows.find((p) => p.target === "switchyard");
+    const hono = rows.find((p) => p.target === "hono");
+    const diff = sy !== undefined && hono !== undefined;
+    names.sort((a, b) => (sy ? cell(sy, b) - cell(sy, a) : 0));
+    const fmt = (v: number, k: number) => (v === 0 ? "–" : `${v.toFixed(1)} (${k.toFixed(1)})`);
+    lines.push(
+      "",
+      `${MODE[mode]}:`,
+      "",
+      row(["category", ...rows.map((p) => LABEL[p.target]), ...(diff ? ["(3) − (2h)"] : [])]),
+      row(Array(rows.length + (diff ? 2 : 1)).fill("---")),
+      ...names.map((name) =>
+        row([
+          name,
+          ...rows.map((p) => fmt(cell(p, name), kernel(p, name))),
+          ...(diff ? [(cell(sy, name) - cell(hono, name)).toFixed(1)] : []),
+        ]),
+      ),
+      row([
+        "**total sampled**",
+        ...rows.map((p) => `**${us(p, p.breakdown.samples).toFixed(1)}**`),
+        ...(diff ? [`**${(us(sy, sy.breakdown.samples) - us(hono, hono.breakdown.samples)).toFixed(1)}**`] : []),
+      ]),
+    );
+  }
+  return lines;
+}
+
 function throughputTable(r: BenchResults): string[] {
   const lines = [
     `### Maximum throughput (closed loop, ${r.plan.closed.connections} connections, ${r.plan.closed.durationMs / 1000} s)`,
@@ -186,6 +238,8 @@ export function renderReport(r: BenchResults): string {
     ...r.checks.map(checkLine),
     "",
     ...throughputTable(r),
+    "",
+    ...perfTable(r),
     "",
     ...latencyTable(r),
     "",

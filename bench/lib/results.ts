@@ -1,6 +1,7 @@
 import type { MachineInfo } from "./machine.ts";
 import type { Measured } from "./measure.ts";
 import type { RunPlan } from "./options.ts";
+import type { PerfBreakdown } from "./perf.ts";
 import type { SoakResult } from "./soak.ts";
 import type { TargetName } from "./target.ts";
 
@@ -48,4 +49,16 @@ export interface BenchResults {
   readonly latency: readonly LatencyRow[];
   readonly soak: SoakResult | null;
   readonly checks: readonly TargetCheck[];
+  /** `--perf`: CPU breakdowns of closed-loop windows. */
+  readonly perf?: readonly PerfRow[];
+}
+
+/** One closed-loop window sampled with Linux perf (`--perf`). */
+export interface PerfRow {
+  readonly target: TargetName;
+  readonly mode: Mode;
+  /** Requests answered in the window, to turn samples into µs per request. */
+  readonly ok: number;
+  readonly hz: number;
+  readonly breakdown: PerfBreakdown;
 }

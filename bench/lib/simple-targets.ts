@@ -45,6 +45,7 @@ async function startBenchProxy(
   upstreamPort: number,
   cpus: string | null,
   logDir: string,
+  nodeOptions: string,
 ): Promise<{ proc: BenchChild; port: string; key: string }> {
   const key = "sk-bench-minimal-proxy";
   const name = script.replace(/\.ts$/, "");
@@ -55,6 +56,7 @@ async function startBenchProxy(
     cpus,
     logFile: join(logDir, `${name}.log`),
     readyLine: /listening (\d+)/,
+    ...(nodeOptions ? { env: { NODE_OPTIONS: nodeOptions } } : {}),
   });
   return { proc, port: ready, key };
 }
@@ -79,13 +81,23 @@ function proxyTarget(
 }
 
 /** Target (2): the minimal node:http + undici proxy in front of the upstream mock. */
-export async function startProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
-  const p = await startBenchProxy("minimal-proxy.ts", upstreamPort, cpus, logDir);
+export async function startProxyTarget(
+  upstreamPort: number,
+  cpus: string | null,
+  logDir: string,
+  nodeOptions = "",
+): Promise<Target> {
+  const p = await startBenchProxy("minimal-proxy.ts", upstreamPort, cpus, logDir, nodeOptions);
   return proxyTarget("proxy", "(2) minimal undici proxy", p);
 }
 
 /** Target (2h): the same proxy served through Hono, to measure what the framework costs. */
-export async function startHonoProxyTarget(upstreamPort: number, cpus: string | null, logDir: string): Promise<Target> {
-  const p = await startBenchProxy("hono-proxy.ts", upstreamPort, cpus, logDir);
+export async function startHonoProxyTarget(
+  upstreamPort: number,
+  cpus: string | null,
+  logDir: string,
+  nodeOptions = "",
+): Promise<Target> {
+  const p = await startBenchProxy("hono-proxy.ts", upstreamPort, cpus, logDir, nodeOptions);
   return proxyTarget("hono", "(2h) the same proxy in Hono", p);
 }
