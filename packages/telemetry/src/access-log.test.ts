@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
-import { accessLog } from "./access-log.ts";
-import { createLogger } from "./logger.ts";
+import { describe, expect, it, vi } from "vitest";
+import { type AccessLine, accessLineWriter, accessLog, logRequest } from "./access-log.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { type RequestIdVariables, requestId } from "./request-id.ts";
 
 function setup() {
@@ -71,5 +71,61 @@ describe("accessLog", () => {
     const { app, lines } = setup();
     await app.request("/not/here");
     expect(lines()[0]).toMatchObject({ route: "unmatched", status: 404 });
+  });
+});
+
+describe("accessLineWriter", () => {
+  function capture(level = "info") {
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    });
+    const logger = createLogger({ name: "dp", level, destination });
+    return { logger, chunks };
+  }
+  // pino's time field is the only part that differs between two writes.
+  const sameTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+
+  it("writes byte for byte the line pino writes for the same fields, on the root logger and on a child", () => {
+    const lines: AccessLine[] = [
+      { method: "POST", route: "/v1/chat/completions", status: 200, durationMs: 1.234, requestId: "rid-1" },
+      { method: "GET", route: "/v1/models", status: 404, durationMs: 0, requestId: null },
+      { method: "POST", route: '/v1/"odd"\\path', status: 429, durationMs: 12, requestId: "a.b:c-d_e" },
+    ];
+    for (const make of [(l: Logger) => l, (l: Logger) => l.child({ component: "access", token: "sk-secret" })]) {
+      const { logger, chunks } = capture();
+      const target = make(logger);
+      const write = accessLineWriter(target);
+      const info = vi.spyOn(target, "info");
+      for (const line of lines) write(line);
+      // The fast path wrote them, not pino's `info`.
+      expect(info).not.toHaveBeenCalled();
+      info.mockRestore();
+      const fast = chunks.splice(0);
+      for (const [i, line] of lines.entries()) {
+        chunks.push(fast[i]!);
+        logRequest(target, line);
+      }
+      expect(chunks).toHaveLength(lines.length * 2);
+      for (let i = 0; i < chunks.length; i += 2) expect(sameTime(chunks[i]!)).toBe(sameTime(chunks[i + 1]!));
+      expect(chunks.join("")).not.toContain("sk-secret");
+    }
+  });
+
+  it("writes server errors at level error, and nothing below the logger's level", () => {
+    const { logger, chunks } = capture("warn");
+    const write = accessLineWriter(logger);
+    write({ method: "POST", route: "/v1/chat/completions", status: 200, durationMs: 1, requestId: "r" });
+    expect(chunks).toHaveLength(0);
+    write({ method: "POST", route: "/v1/chat/completions", status: 502, durationMs: 1, requestId: "r" });
+    expect(chunks).toHaveLength(1);
+    expect(JSON.parse(chunks[0]!)).toMatchObject({ level: 50, status: 502, msg: "request" });
+    // A level changed at run time is honoured by the next line.
+    logger.level = "info";
+    write({ method: "POST", route: "/v1/chat/completions", status: 200, durationMs: 1, requestId: "r" });
+    expect(JSON.parse(chunks[1]!)).toMatchObject({ level: 30, status: 200, requestId: "r" });
   });
 });

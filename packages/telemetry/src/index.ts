@@ -5,5 +5,5 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createOpsApp, type OpsAppOptions } from "./ops-app.ts";
 export { createRegistry, type RegistryOptions } from "./registry.ts";
 export { requestHeader } from "./request-header.ts";
-export { type RequestIdOptions, type RequestIdVariables, requestId } from "./request-id.ts";
+export { markAlreadySent, type RequestIdOptions, type RequestIdVariables, requestId } from "./request-id.ts";
 export { type RequestTelemetryOptions, requestTelemetry } from "./request-telemetry.ts";

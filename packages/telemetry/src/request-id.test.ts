@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { type RequestIdVariables, requestId } from "./request-id.ts";
+import { markAlreadySent, type RequestIdVariables, requestId } from "./request-id.ts";
+
+const MARKED = markAlreadySent(new Response(null, { status: 201 }));
 
 function app(opts?: Parameters<typeof requestId>[0]) {
   const a = new Hono<{ Variables: RequestIdVariables }>();
@@ -11,6 +13,8 @@ function app(opts?: Parameters<typeof requestId>[0]) {
   a.get("/frozen", () => Response.redirect("http://example.test/", 302));
   // What @hono/node-server's RESPONSE_ALREADY_SENT looks like: the handler wrote to the socket itself.
   a.get("/sent", () => new Response(null, { status: 200, headers: { "x-hono-already-sent": "true" } }));
+  // A shared marker response made once with markAlreadySent (the data plane's): no header to find it by.
+  a.get("/marked", () => MARKED);
   return a;
 }
 
@@ -67,5 +71,15 @@ describe("requestId", () => {
   it("leaves a response the handler already wrote to the socket alone", async () => {
     const res = await app({ generate: () => "g3" }).request("/sent");
     expect(res.headers.get("x-request-id")).toBeNull();
+  });
+
+  it("leaves a response marked with markAlreadySent alone, so a shared marker never collects request ids", async () => {
+    const a = app({ generate: () => "g4" });
+    const first = await a.request("/marked");
+    const second = await a.request("/marked");
+    expect(first.status).toBe(201);
+    expect(first.headers.get("x-request-id")).toBeNull();
+    expect(second.headers.get("x-request-id")).toBeNull();
+    expect(MARKED.headers.get("x-request-id")).toBeNull();
   });
 });

@@ -21,6 +21,19 @@ const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** @hono/node-server's marker on a response the handler already wrote to the Node response itself. */
 const ALREADY_SENT = "x-hono-already-sent";
 
+/** Set on responses a handler wrote to the Node socket itself (see {@link markAlreadySent}). */
+const SENT_MARK: unique symbol = Symbol("switchyard.alreadySent");
+
+/**
+ * Marks a response as already written to the Node socket by its handler, so {@link stampRequestId} leaves it
+ * alone without asking its `Headers` (a native `Headers.has` validates and lower-cases the name on every call).
+ * For shared marker responses made once, not per request.
+ */
+export function markAlreadySent<R extends Response>(res: R): R {
+  (res as R & { [SENT_MARK]?: true })[SENT_MARK] = true;
+  return res;
+}
+
 /** The id a request runs under: the caller's own when it is well formed, else a fresh one. */
 export function chooseRequestId(incoming: string | undefined, generate: () => string): string {
   return incoming !== undefined && ACCEPTED_ID.test(incoming) ? incoming : generate();
@@ -31,7 +44,9 @@ export function chooseRequestId(incoming: string | undefined, generate: () => st
  * sent the header then) or the header is there already.
  */
 export function stampRequestId(c: Context, header: string, id: string): void {
-  const headers = c.res.headers;
+  const res = c.res as Response & { [SENT_MARK]?: true };
+  if (res[SENT_MARK] === true) return;
+  const headers = res.headers;
   if (headers.has(ALREADY_SENT) || headers.get(header) === id) return;
   try {
     headers.set(header, id);

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { type AccessLogOptions, logRequest, roundMs } from "./access-log.ts";
+import { type AccessLogOptions, accessLineWriter, roundMs } from "./access-log.ts";
 import { type HttpMetricsOptions, metricsFor } from "./http-metrics.ts";
 import { requestHeader } from "./request-header.ts";
 import { chooseRequestId, type RequestIdOptions, type RequestIdVariables, stampRequestId } from "./request-id.ts";
@@ -17,7 +17,7 @@ export function requestTelemetry(opts: RequestTelemetryOptions): MiddlewareHandl
   const header = (opts.header ?? "x-request-id").toLowerCase();
   const generate = opts.generate ?? (() => crypto.randomUUID());
   const { requests, duration } = metricsFor(opts.registry, opts.subsystem);
-  const { logger } = opts;
+  const writeAccessLine = accessLineWriter(opts.logger);
   return async function requestTelemetryMiddleware(c, next) {
     const started = performance.now();
     const ownIndex = c.req.routeIndex;
@@ -34,7 +34,7 @@ export function requestTelemetry(opts: RequestTelemetryOptions): MiddlewareHandl
       const labels = { method, route, status_class: statusClass(status) };
       requests.inc(labels);
       duration.observe(labels, elapsedMs / 1000);
-      logRequest(logger, { method, route, status, durationMs: roundMs(elapsedMs), requestId: id });
+      writeAccessLine({ method, route, status, durationMs: roundMs(elapsedMs), requestId: id });
     }
     stampRequestId(c, header, id);
   };

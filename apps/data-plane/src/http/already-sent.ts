@@ -1,4 +1,5 @@
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { markAlreadySent } from "@switchyard/telemetry";
 
 /**
  * The native Response class. @hono/node-server swaps the global `Response` for a lighter one when it starts
@@ -21,7 +22,7 @@ export function alreadySent(status: number): Response {
   const reported = status >= 200 && status <= 599 ? status : 502;
   let res = byStatus.get(reported);
   if (res === undefined) {
-    res = new NativeResponse(null, { status: reported, headers: RESPONSE_ALREADY_SENT.headers });
+    res = markAlreadySent(new NativeResponse(null, { status: reported, headers: RESPONSE_ALREADY_SENT.headers }));
     byStatus.set(reported, res);
   }
   return res;

@@ -5,11 +5,18 @@ import { formatResetDuration } from "../http/rate-limit-headers.ts";
 /** The longest `retry-after` the gateway sends: a client told to wait an hour would rather be told to come back. */
 export const MAX_RETRY_AFTER_SECONDS = 60;
 
+/** The header names of one meter, made once: a name built per request would be hashed per request. */
+const NAMES = {
+  requests: ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"],
+  tokens: ["x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"],
+} as const;
+
 function meterHeaders(out: Record<string, string>, what: "requests" | "tokens", m: Meter | null): void {
   if (m === null) return;
-  out[`x-ratelimit-limit-${what}`] = String(m.limit);
-  out[`x-ratelimit-remaining-${what}`] = String(Math.max(0, m.remaining));
-  out[`x-ratelimit-reset-${what}`] = formatResetDuration(m.resetMs);
+  const [limit, remaining, reset] = NAMES[what];
+  out[limit] = String(m.limit);
+  out[remaining] = String(Math.max(0, m.remaining));
+  out[reset] = formatResetDuration(m.resetMs);
 }
 
 /**

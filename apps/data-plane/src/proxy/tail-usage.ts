@@ -3,8 +3,7 @@ import type { TokenUsage } from "@switchyard/providers";
 /** How much of a body's end is searched for its usage object; OpenAI's, with its details, is under 1 KiB. */
 export const TAIL_BYTES = 4096;
 
-const USAGE_KEY = Buffer.from('"usage"');
-const OPEN_BRACE = 123;
+const USAGE_KEY = '"usage"';
 
 function count(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
@@ -12,18 +11,19 @@ function count(v: unknown): number {
 
 /**
  * The end (exclusive) of the JSON object starting at `from` (a `{`), or -1 when it does not close within the
- * bytes. Scans bytes: every structural character is ASCII, and no UTF-8 continuation byte can look like one.
+ * text. The text is the bytes read as latin1, one character per byte: every structural character is ASCII,
+ * and no byte of a multi-byte UTF-8 sequence can look like one.
  */
-function objectEnd(b: Buffer, from: number): number {
+function objectEnd(t: string, from: number): number {
   let depth = 0;
   let inString = false;
-  for (let i = from; i < b.length; i++) {
-    const ch = b[i]!;
+  for (let i = from; i < t.length; i++) {
+    const ch = t.charCodeAt(i);
     if (inString) {
       if (ch === 92) i++;
       else if (ch === 34) inString = false;
     } else if (ch === 34) inString = true;
-    else if (ch === OPEN_BRACE) depth++;
+    else if (ch === 123) depth++;
     else if (ch === 125 && --depth === 0) return i + 1;
   }
   return -1;
@@ -44,27 +44,29 @@ function asBuffer(u: Uint8Array): Buffer {
 }
 
 /**
- * The token usage in the last usage object of a body's tail, in OpenAI's shape (`prompt_tokens`,
- * `completion_tokens`, details) or Anthropic's (`input_tokens`, `output_tokens`, `cache_read_input_tokens`).
- * Used for answers that pass through untranslated, which the adapter does not parse: the proxy keeps
- * references to the last chunks (no copy while streaming) and reads them once at the end, searching the
- * bytes and decoding only the usage object.
+ * The token usage in the last usage object of a body's last {@link TAIL_BYTES}, in OpenAI's shape
+ * (`prompt_tokens`, `completion_tokens`, details) or Anthropic's (`input_tokens`, `output_tokens`,
+ * `cache_read_input_tokens`). Used for answers that pass through untranslated, which the adapter does not
+ * parse: the proxy keeps references to the last chunks (no copy while streaming) and reads them once at the
+ * end. The bytes are read as latin1 (a plain copy, no UTF-8 decoding; the usage object's keys and numbers
+ * are ASCII) and only the usage object is parsed.
  */
 export function usageFromTail(chunks: readonly Uint8Array[]): TokenUsage | null {
   if (chunks.length === 0) return null;
   const tail = tailOf(chunks);
-  let at = tail.lastIndexOf(USAGE_KEY);
+  const text = tail.toString("latin1", Math.max(0, tail.length - TAIL_BYTES));
+  let at = text.lastIndexOf(USAGE_KEY);
   while (at >= 0) {
-    const open = tail.indexOf(OPEN_BRACE, at + USAGE_KEY.length);
-    const end = open < 0 ? -1 : objectEnd(tail, open);
+    const open = text.indexOf("{", at + USAGE_KEY.length);
+    const end = open < 0 ? -1 : objectEnd(text, open);
     if (end > 0) {
       try {
-        return usageOf(JSON.parse(tail.toString("utf8", open, end)) as Record<string, unknown>);
+        return usageOf(JSON.parse(text.slice(open, end)) as Record<string, unknown>);
       } catch {
         // Not the object it looked like; try an earlier one.
       }
     }
-    at = at === 0 ? -1 : tail.lastIndexOf(USAGE_KEY, at - 1);
+    at = at === 0 ? -1 : text.lastIndexOf(USAGE_KEY, at - 1);
   }
   return null;
 }
