@@ -43,6 +43,29 @@ describe("usageFromTail", () => {
     expect(usageFromTail(chunks.slice(0, -1))).toBeNull();
   });
 
+  it("reads pretty-printed usage and number forms, and skips a null usage and the word in text", () => {
+    const pretty =
+      '{\n  "usage" : {\n    "prompt_tokens" : 1e3,\n    "completion_tokens": -4,\n    "total_tokens": null\n  }\n}';
+    expect(usageFromTail([enc(pretty)])).toEqual({
+      inputTokens: 1000,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+    });
+    // OpenAI's streamed events carry "usage":null until the last; the usage object before them is the answer's.
+    const stream =
+      'data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":2}}\n\n' +
+      'data: {"choices":[{"delta":{"content":"the \\"usage\\" word"}}],"usage":null}\n\n' +
+      'data: {"choices":[{"delta":{}}],"usage":null}\n\ndata: [DONE]\n\n';
+    expect(usageFromTail([enc(stream)])).toEqual({
+      inputTokens: 7,
+      outputTokens: 2,
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+    });
+    expect(usageFromTail([enc('{"usage":{"total":3}}')])).toBeNull();
+  });
+
   it("answers null when there is no usage object, or it is cut", () => {
     expect(usageFromTail([enc('{"data":[{"embedding":[0.1]}]}')])).toBeNull();
     expect(usageFromTail([enc('{"usage":{"prompt_tokens":1')])).toBeNull();

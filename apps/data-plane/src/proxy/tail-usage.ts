@@ -4,6 +4,8 @@ import type { TokenUsage } from "@switchyard/providers";
 export const TAIL_BYTES = 4096;
 
 const USAGE_KEY = '"usage"';
+const COLON = 58;
+const OPEN_BRACE = 123;
 
 function count(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
@@ -23,7 +25,7 @@ function objectEnd(t: string, from: number): number {
       if (ch === 92) i++;
       else if (ch === 34) inString = false;
     } else if (ch === 34) inString = true;
-    else if (ch === 123) depth++;
+    else if (ch === OPEN_BRACE) depth++;
     else if (ch === 125 && --depth === 0) return i + 1;
   }
   return -1;
@@ -48,46 +50,71 @@ function asBuffer(u: Uint8Array): Buffer {
  * (`prompt_tokens`, `completion_tokens`, details) or Anthropic's (`input_tokens`, `output_tokens`,
  * `cache_read_input_tokens`). Used for answers that pass through untranslated, which the adapter does not
  * parse: the proxy keeps references to the last chunks (no copy while streaming) and reads them once at the
- * end. The bytes are read as latin1 (a plain copy, no UTF-8 decoding; the usage object's keys and numbers
- * are ASCII) and only the usage object is parsed.
+ * end. The bytes are read as latin1 (a plain copy, no UTF-8 decoding; the usage object's keys and numbers are
+ * ASCII), the object is delimited by its braces, and only the counts are read from it: `JSON.parse` building
+ * the object cost more than the rest of this function on the hot path.
  */
 export function usageFromTail(chunks: readonly Uint8Array[]): TokenUsage | null {
   if (chunks.length === 0) return null;
   const tail = tailOf(chunks);
   const text = tail.toString("latin1", Math.max(0, tail.length - TAIL_BYTES));
-  let at = text.lastIndexOf(USAGE_KEY);
-  while (at >= 0) {
-    const open = text.indexOf("{", at + USAGE_KEY.length);
-    const end = open < 0 ? -1 : objectEnd(text, open);
-    if (end > 0) {
-      try {
-        return usageOf(JSON.parse(text.slice(open, end)) as Record<string, unknown>);
-      } catch {
-        // Not the object it looked like; try an earlier one.
-      }
-    }
-    at = at === 0 ? -1 : text.lastIndexOf(USAGE_KEY, at - 1);
+  for (let at = text.lastIndexOf(USAGE_KEY); at >= 0; at = at === 0 ? -1 : text.lastIndexOf(USAGE_KEY, at - 1)) {
+    // `"usage"`, a colon and an object: `"usage":null` (OpenAI's streamed events) or the word in text is skipped.
+    let i = skipSpace(text, at + USAGE_KEY.length);
+    if (text.charCodeAt(i) !== COLON) continue;
+    i = skipSpace(text, i + 1);
+    if (text.charCodeAt(i) !== OPEN_BRACE) continue;
+    const end = objectEnd(text, i);
+    if (end > 0) return usageOf(text, i, end);
   }
   return null;
 }
 
-function usageOf(u: Record<string, unknown>): TokenUsage | null {
-  if ("prompt_tokens" in u || "completion_tokens" in u) {
-    const pd = u.prompt_tokens_details as Record<string, unknown> | undefined;
-    const cd = u.completion_tokens_details as Record<string, unknown> | undefined;
+function skipSpace(t: string, i: number): number {
+  let c = t.charCodeAt(i);
+  while (c === 32 || c === 9 || c === 10 || c === 13) c = t.charCodeAt(++i);
+  return i;
+}
+
+/**
+ * The count under `key` (quoted, so `"input_tokens"` never matches `"cache_read_input_tokens"`) within the
+ * object `t[from, to)`, or -1 when the key is absent; a value that is not a finite non-negative number counts 0.
+ * The keys read are unique within a usage object, nested details included.
+ */
+function field(t: string, from: number, to: number, key: string): number {
+  const at = t.indexOf(key, from);
+  if (at < 0 || at >= to) return -1;
+  let i = skipSpace(t, at + key.length);
+  if (t.charCodeAt(i) !== COLON) return 0;
+  i = skipSpace(t, i + 1);
+  let j = i;
+  for (let c = t.charCodeAt(j); (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45; ) {
+    c = t.charCodeAt(++j);
+  }
+  return j === i ? 0 : count(Number(t.slice(i, j)));
+}
+
+const orZero = (n: number) => (n < 0 ? 0 : n);
+
+function usageOf(t: string, from: number, to: number): TokenUsage | null {
+  const prompt = field(t, from, to, '"prompt_tokens"');
+  const completion = field(t, from, to, '"completion_tokens"');
+  if (prompt >= 0 || completion >= 0) {
     return {
-      inputTokens: count(u.prompt_tokens),
-      outputTokens: count(u.completion_tokens),
-      cachedInputTokens: count(pd?.cached_tokens),
-      reasoningTokens: count(cd?.reasoning_tokens),
+      inputTokens: orZero(prompt),
+      outputTokens: orZero(completion),
+      cachedInputTokens: orZero(field(t, from, to, '"cached_tokens"')),
+      reasoningTokens: orZero(field(t, from, to, '"reasoning_tokens"')),
     };
   }
-  if ("input_tokens" in u || "output_tokens" in u) {
-    const cached = count(u.cache_read_input_tokens);
+  const input = field(t, from, to, '"input_tokens"');
+  const output = field(t, from, to, '"output_tokens"');
+  if (input >= 0 || output >= 0) {
+    const cached = orZero(field(t, from, to, '"cache_read_input_tokens"'));
     return {
       // Anthropic counts cache reads apart from input_tokens; the gateway's input includes them.
-      inputTokens: count(u.input_tokens) + cached + count(u.cache_creation_input_tokens),
-      outputTokens: count(u.output_tokens),
+      inputTokens: orZero(input) + cached + orZero(field(t, from, to, '"cache_creation_input_tokens"')),
+      outputTokens: orZero(output),
       cachedInputTokens: cached,
     };
   }
