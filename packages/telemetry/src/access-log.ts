@@ -49,6 +49,8 @@ export function accessLineWriter(logger: Logger): AccessLineWriter {
   const stream = l[s.streamSym] as { write(line: string): unknown } | undefined;
   const end = l[s.endSym];
   const hooks = l[s.hooksSym] as { streamWrite?: unknown } | undefined;
+  // pino has the symbol, its type declarations do not list it.
+  const msgPrefix = (s as unknown as { msgPrefixSym?: symbol }).msgPrefixSym;
   const fast =
     typeof levelPrefix === "string" &&
     typeof time === "function" &&
@@ -57,7 +59,7 @@ export function accessLineWriter(logger: Logger): AccessLineWriter {
     l[s.messageKeySym] === "msg" &&
     !l[s.nestedKeySym] &&
     !l[s.mixinSym] &&
-    !l[s.msgPrefixSym] &&
+    (msgPrefix === undefined || !l[msgPrefix]) &&
     !hooks?.streamWrite &&
     logger.levels.values.info === 30;
   if (!fast) return (line) => logRequest(logger, line);
