@@ -14,7 +14,7 @@ import {
   startService,
 } from "../../test/harness/index.ts";
 import { type BenchChild, startChild } from "./child.ts";
-import { pin } from "./proc.ts";
+import { background, pin } from "./proc.ts";
 import type { Target } from "./target.ts";
 import { chatRequestBody } from "./wire.ts";
 
@@ -152,6 +152,8 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       () => pg!.stop(),
       () => redis!.stop(),
     );
+    // Before the control plane connects, so the backends forked for it inherit the pinning and priority.
+    background(pg.pid(), o.restCpus);
     const redisProcess = await redisPid(redis.url);
     pin(redisProcess, o.redisCpus);
     const [adminPort, grpcPort, cpMetrics, dpPort, dpMetrics] = await Promise.all([
@@ -179,8 +181,9 @@ export async function startSwitchyard(o: SwitchyardOptions): Promise<SwitchyardT
       LOG_LEVEL: "warn",
     });
     stops.push(() => cp!.kill("SIGTERM"));
-    if (cp.child.pid !== undefined) pin(cp.child.pid, o.restCpus);
     await cp.waitHttp(`${adminUrl}/readyz`, 60_000);
+    // Once ready, so every thread it starts up with is there to be deprioritised too.
+    if (cp.child.pid !== undefined) background(cp.child.pid, o.restCpus);
     const apiKey = await provision(adminUrl, adminToken, o.upstreamPort, o.limit);
     const keys: Record<string, string> = {};
     for (const c of o.consumers ?? []) keys[c.name] = await provisionConsumer(adminUrl, adminToken, c.name, c.limits);

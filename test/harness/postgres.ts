@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -15,6 +15,8 @@ export interface PostgresInstance {
   start(): Promise<void>;
   /** Stops the server and removes its data folder. */
   stop(): Promise<void>;
+  /** The running server's main process (from `postmaster.pid`); its backends are forked from it. */
+  pid(): number;
 }
 
 function pgBinDir(): string {
@@ -77,6 +79,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
     port,
     kill,
     start,
+    pid: () => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]),
     async stop() {
       try {
         await kill();
