@@ -72,8 +72,8 @@ interface MemLease extends Lease {
 
 /**
  * The limit engine in one process, with the Redis engine's semantics: UTC calendar windows, all-or-nothing
- * reservations, concurrency leases with a TTL (renewed while the call runs), settle and checkpoint. Counts are per process: for local
- * development, unit tests, and the `local` failure policy (each node enforcing its share).
+ * reservations, concurrency leases with a TTL (renewed while the call runs), settle and checkpoint. Counts are
+ * per process: for local development, unit tests, and the `local` failure policy (each node enforcing its share).
  */
 export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine {
   const clock = opts.now ?? Date.now;
