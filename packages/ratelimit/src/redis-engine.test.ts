@@ -228,6 +228,27 @@ describe("createLimiter against a real Redis", () => {
     await other.close();
   });
 
+  it("renews more leases than one call carries in several calls, every one of them", async () => {
+    const { limiter } = await engine({ leaseTtlMs: 1_500 });
+    const r = testRule("concurrency", 5_000);
+    const key = counterBase("sy", r);
+    const plan = limiter.plan([r]);
+    const held = await Promise.all(Array.from({ length: 2_300 }, () => limiter.acquire(plan, amounts())));
+    expect(held.every((a) => a.allowed)).toBe(true);
+    const before = await redisNowMs(admin);
+    await admin.config("RESETSTAT");
+    await sleep(600); // one sweep (every 500 ms)
+    // 2,300 leases at most 1,000 per call: three script calls per sweep (EVALSHA, or EVAL the first time).
+    const stats = String(await admin.info("commandstats"));
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls("evalsha") + calls("eval")).toBeGreaterThanOrEqual(3);
+    const scores = (await admin.zrange(key, 0, "-1", "WITHSCORES")).filter((_, i) => i % 2 === 1).map(Number);
+    expect(scores).toHaveLength(2_300);
+    expect(Math.min(...scores)).toBeGreaterThan(before + 1_500); // every one renewed after the first acquire
+    for (const a of held) limiter.settle(a.lease!, amounts());
+    await limiter.close();
+  });
+
   it("checkpoint charges usage beyond the reservation and reports a cutoff rule exhausted", async () => {
     await freshMinute(admin);
     const { limiter, client } = await engine();

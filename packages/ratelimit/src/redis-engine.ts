@@ -78,6 +78,8 @@ export function createLimiter(opts: LimiterOptions): Limiter {
   // Lease ids must be unique across nodes: they are sorted-set members shared by every node.
   const tag = randomBytes(6).toString("base64url");
   let seq = 0;
+  /** Most lease ids renewed by one script call. */
+  const MAX_RENEW_BATCH = 1000;
   /** Unsettled leases holding concurrency slots in Redis, renewed by the timer; a lease leaves at settle. */
   const held = new Set<RedisLease>();
 
@@ -107,13 +109,29 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     }
     for (const [slot, sets] of bySlot) {
       if (calls.isOpen(slot)) continue;
-      // KEYS: the sets; ARGV: TTL, margin, then per set its lease count and ids (see RENEW_SCRIPT).
-      const args: (string | number)[] = [sets.size, ...sets.keys(), leaseTtlMs, COUNTER_EXPIRY_MARGIN_MS];
-      for (const ids of sets.values()) {
-        args.push(ids.length);
-        for (const id of ids) args.push(id);
+      // KEYS: the sets; ARGV: TTL, margin, then per set its lease count and ids (see RENEW_SCRIPT). At most
+      // MAX_RENEW_BATCH ids per call: a script holds Redis while it runs.
+      let keys: string[] = [];
+      let argv: (string | number)[] = [];
+      let count = 0;
+      const send = () => {
+        if (keys.length > 0)
+          calls.renew([keys.length, ...keys, leaseTtlMs, COUNTER_EXPIRY_MARGIN_MS, ...argv], slot).catch(noop);
+        keys = [];
+        argv = [];
+        count = 0;
+      };
+      for (const [key, ids] of sets) {
+        for (let from = 0; from < ids.length; ) {
+          const part = ids.slice(from, from + MAX_RENEW_BATCH - count);
+          keys.push(key);
+          argv.push(part.length, ...part);
+          count += part.length;
+          from += part.length;
+          if (count >= MAX_RENEW_BATCH) send();
+        }
       }
-      calls.renew(args, slot).catch(noop);
+      send();
     }
   }
   const renewTimer = setInterval(renew, leaseRenewIntervalMs(leaseTtlMs));
