@@ -152,7 +152,7 @@ export interface DataPlaneEnv {
     redisTimeoutMs: number;
     /** Output tokens reserved for a call without `max_tokens` under token or cost limits. */
     defaultOutputTokens: number;
-    /** Lifetime of a concurrency slot whose call never settled (its node died). */
+    /** How long the concurrency slots of a node that died mid-call stay taken; running calls renew theirs every third of it. */
     leaseTtlMs: number;
   };
   /** TLS files for an `https://` CONTROL_PLANE_URL. */

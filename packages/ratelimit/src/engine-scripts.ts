@@ -139,5 +139,37 @@ for i = c + 1, #KEYS do redis.call('ZREM', KEYS[i], lease) end
 return out
 `;
 
+/**
+ * Renews the concurrency leases of calls still running, so a call that outlives the lease TTL keeps its slot;
+ * the engine sends one call per slot group every TTL/3 with all of its held leases of that group.
+ *
+ * KEYS[1..n]   concurrency sorted sets.
+ * ARGV[1], ARGV[2]   lease TTL ms, expiry margin ms.
+ * then per key, in the order of KEYS: the number m of lease ids, then the m lease ids.
+ *
+ * Expired leases are purged first, as acquire does, so a lease past its expiry is gone for good. Each given
+ * lease still in its set gets the expiry now + TTL (`ZADD XX`: a lease that settle or the purge removed is
+ * never added back), and a set in which some lease was renewed lives TTL plus the margin from now.
+ * Reply: per key, the number of leases renewed.
+ */
+export const RENEW_SCRIPT = `${NOW_LUA}
+local ttl = tonumber(ARGV[1])
+local margin = tonumber(ARGV[2])
+local out = {}
+local a = 3
+for i = 1, #KEYS do
+  local m = tonumber(ARGV[a])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  local renewed = 0
+  for j = a + 1, a + m do
+    renewed = renewed + redis.call('ZADD', KEYS[i], 'XX', 'CH', now + ttl, ARGV[j])
+  end
+  if renewed > 0 then redis.call('PEXPIRE', KEYS[i], ttl + margin) end
+  out[i] = renewed
+  a = a + 1 + m
+end
+return out
+`;
+
 /** How long a counter outlives its window, so a late reader (inspection, a replica) still finds it. */
 export const COUNTER_EXPIRY_MARGIN_MS = 1000;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Lease } from "./engine-types.ts";
 import { createMemoryEngine, createMemoryLimiter } from "./memory-engine.ts";
 import { amounts, testRule } from "./test-rules.ts";
@@ -97,10 +97,42 @@ describe("createMemoryEngine", () => {
     e.settle(a.lease!, amounts()); // twice is harmless
     expect((await e.acquire(plan, amounts())).allowed).toBe(true);
     expect((await e.acquire(plan, amounts())).allowed).toBe(false);
-    t.ms += 5_001; // b and the third one were never settled: their leases expire
+    t.ms += 5_001; // b and the third one were never settled nor renewed in time: their leases expire
     expect((await e.acquire(plan, amounts())).allowed).toBe(true);
     expect((await e.acquire(plan, amounts())).allowed).toBe(true);
     expect((await e.acquire(plan, amounts())).allowed).toBe(false);
+  });
+
+  it("renews unsettled leases every TTL/3: a long call keeps its slot until settled; a stalled renewal lets it expire", async () => {
+    vi.useFakeTimers({ now: T });
+    try {
+      const e = createMemoryEngine({ now: () => Date.now(), leaseTtlMs: 3_000 });
+      const r = testRule("concurrency", 1);
+      const plan = e.plan([r]);
+      const a = await e.acquire(plan, amounts());
+      expect(a.allowed).toBe(true);
+      for (let i = 0; i < 6; i++) {
+        vi.advanceTimersByTime(2_000); // 12 s in all, four TTLs: renewed every second
+        expect(await e.acquire(plan, amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+      }
+      e.settle(a.lease!, amounts());
+      const b = await e.acquire(plan, amounts());
+      expect(b.allowed).toBe(true);
+      vi.advanceTimersByTime(2_500);
+      expect((await e.acquire(plan, amounts())).allowed).toBe(false);
+      // The clock jumps past the TTL with no renewal run (the event loop stalled): the lease expires.
+      vi.setSystemTime(Date.now() + 3_001);
+      const c = await e.acquire(plan, amounts());
+      expect(c.allowed).toBe(true);
+      e.settle(c.lease!, amounts());
+      e.settle(b.lease!, amounts()); // b expired: its late settle is harmless
+      vi.advanceTimersByTime(1_000);
+      expect((await e.acquire(plan, amounts())).allowed).toBe(true);
+      await e.close();
+      expect(vi.getTimerCount()).toBe(0); // close stops the renewal timer
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("checkpoint charges only usage beyond the reservation and answers exhausted for cutoff rules", async () => {

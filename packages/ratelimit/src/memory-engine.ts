@@ -9,12 +9,26 @@ import { windowBounds } from "./windows.ts";
 export interface MemoryEngineOptions {
   /** Clock in epoch milliseconds; tests inject one. Defaults to `Date.now`. */
   now?: () => number;
-  /** Lifetime of a concurrency slot never settled; defaults to {@link DEFAULT_LEASE_TTL_MS}. */
+  /**
+   * How long a concurrency slot outlives the last renewal of its lease; defaults to {@link DEFAULT_LEASE_TTL_MS}.
+   * Leases of unsettled calls are renewed every third of it (see {@link leaseRenewIntervalMs}).
+   */
   leaseTtlMs?: number;
 }
 
-/** Default lifetime of a concurrency lease: long enough for a long stream, short enough to heal a lost settle. */
+/**
+ * Default lifetime of a concurrency lease after its last renewal: how long the slots of a node that died
+ * mid-request stay taken. Calls that run longer keep their slots: their leases are renewed while they run.
+ */
 export const DEFAULT_LEASE_TTL_MS = 600_000;
+
+/**
+ * How often both engines renew the leases of unsettled calls: every third of the TTL, so a lease survives a
+ * missed or failed renewal (and a Redis outage shorter than two thirds of the TTL).
+ */
+export function leaseRenewIntervalMs(leaseTtlMs: number): number {
+  return Math.max(1, Math.floor(leaseTtlMs / 3));
+}
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -58,8 +72,8 @@ interface MemLease extends Lease {
 
 /**
  * The limit engine in one process, with the Redis engine's semantics: UTC calendar windows, all-or-nothing
- * reservations, concurrency leases with a TTL, settle and checkpoint. Counts are per process: for local
- * development, unit tests, and the `local` failure policy (each node enforcing its share).
+ * reservations, concurrency leases with a TTL (renewed while the call runs), settle and checkpoint. Counts are
+ * per process: for local development, unit tests, and the `local` failure policy (each node enforcing its share).
  */
 export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine {
   const clock = opts.now ?? Date.now;
@@ -69,6 +83,23 @@ export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine
   const slots = new Map<string, Map<string, number>>();
   let seq = 0;
   let nextSweepMs = 0;
+  /** Unsettled leases holding concurrency slots, renewed by the timer; a lease leaves at settle. */
+  const held = new Set<MemLease>();
+
+  /** Renews each held slot not already expired (an expired one is gone, as in Redis). */
+  function renew(): void {
+    if (held.size === 0) return;
+    const now = clock();
+    for (const l of held) {
+      for (const key of l.slots) {
+        const set = slots.get(key);
+        const exp = set?.get(l.id);
+        if (exp !== undefined && exp > now) set!.set(l.id, now + leaseTtlMs);
+      }
+    }
+  }
+  const renewTimer = setInterval(renew, leaseRenewIntervalMs(leaseTtlMs));
+  renewTimer.unref();
 
   function sweep(now: number): void {
     if (now < nextSweepMs) return;
@@ -148,6 +179,7 @@ export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine
           set.set(lease.id, now + leaseTtlMs);
           used[k] = set.size;
           lease.slots.push(c.key);
+          held.add(lease);
           continue;
         }
         if (dem[k]! > 0) used[k] = adjust(keys[k]!, dem[k]!, ends[k]!, now);
@@ -213,12 +245,15 @@ export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine
           const delta = usageOf(c.kindCode, a) - c.charged;
           if (delta !== 0) adjust(c.key, delta, c.endMs, now);
         }
+        held.delete(l);
         for (const key of l.slots) slots.get(key)?.delete(l.id);
       } catch {
         // settle never throws: a foreign lease is a caller bug that must not fail a finished response.
       }
     },
     async close() {
+      clearInterval(renewTimer);
+      held.clear();
       counters.clear();
       slots.clear();
     },

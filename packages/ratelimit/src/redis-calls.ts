@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import type { Breaker } from "./breaker.ts";
-import { ACQUIRE_SCRIPT, ADJUST_SCRIPT } from "./engine-scripts.ts";
+import { ACQUIRE_SCRIPT, ADJUST_SCRIPT, RENEW_SCRIPT } from "./engine-scripts.ts";
 
 /** The small logging surface the engine needs; a pino logger fits. */
 export interface EngineLogger {
@@ -12,6 +12,7 @@ type Args = (string | number)[];
 type ScriptClient = {
   syLimitAcquire(...args: Args): Promise<number[][]>;
   syLimitAdjust(...args: Args): Promise<number[]>;
+  syLimitRenew(...args: Args): Promise<number[]>;
 };
 
 /** Thrown when Redis does not answer within the command timeout. */
@@ -34,6 +35,8 @@ export interface RedisCalls {
   firstConnection(): Promise<void> | null;
   acquire(args: Args, slot: number): Promise<number[]>;
   adjust(args: Args, slot: number): Promise<number[]>;
+  /** Renews concurrency leases (RENEW_SCRIPT); `args` starts with the key count. */
+  renew(args: Args, slot: number): Promise<number[]>;
   close(): void;
 }
 
@@ -60,6 +63,7 @@ export function createRedisCalls(
   // ioredis keeps script definitions per client; defining again (another engine on the same client) is harmless.
   c.defineCommand("syLimitAcquire", { lua: ACQUIRE_SCRIPT });
   c.defineCommand("syLimitAdjust", { lua: ADJUST_SCRIPT });
+  c.defineCommand("syLimitRenew", { lua: RENEW_SCRIPT });
 
   // A Cluster client connects to each node lazily, on the first command routed there; without an offline
   // queue the commands racing that first one fail. Connect every node as soon as the client learns of it.
@@ -253,6 +257,7 @@ export function createRedisCalls(
     firstConnection,
     acquire,
     adjust: (args, slot) => run(shardOf(slot), () => c.syLimitAdjust(...args)),
+    renew: (args, slot) => run(shardOf(slot), () => c.syLimitRenew(...args)),
     close() {
       if (cluster) client.off("+node", warm);
     },

@@ -7,7 +7,7 @@ import type { LimitRule } from "./engine-types.ts";
 import { keySlot } from "./key-slot.ts";
 import { counterBase, counterKey } from "./limit-keys.ts";
 import { createRedisConnection, type RedisClient } from "./redis-connection.ts";
-import { createLimiter } from "./redis-engine.ts";
+import { createLimiter, type LimiterOptions } from "./redis-engine.ts";
 import { freshMinute, redisNowMs } from "./test-redis.ts";
 import { amounts, testRule } from "./test-rules.ts";
 import { WINDOW_CODE, windowBounds } from "./windows.ts";
@@ -27,12 +27,12 @@ describe("createLimiter against a real 3-master Redis Cluster", () => {
   let cluster: RedisClusterInstance;
   let masters: Redis[];
   const clients: RedisClient[] = [];
-  const engine = async () => {
+  const engine = async (opts: Partial<LimiterOptions> = {}) => {
     const client = createRedisConnection({ clusterNodes: [cluster.nodes[0]!] }, { commandTimeoutMs: 2_000 });
     client.on("error", () => {});
     clients.push(client);
     if (client.status !== "ready") await once(client, "ready");
-    return createLimiter({ client, commandTimeoutMs: 2_000 });
+    return createLimiter({ client, commandTimeoutMs: 2_000, ...opts });
   };
   /** A counter's value read from the master that owns it (read directly: proves where the key lives). */
   const counter = async (rule: LimitRule) => {
@@ -99,6 +99,26 @@ describe("createLimiter against a real 3-master Redis Cluster", () => {
     expect(await masters[nodeOfSlot(keySlot(group))]!.zcard(counterBase("sy", slots))).toBe(0);
     const again = await limiter.acquire(plan, amounts({ inputTokens: 300, costMicroUsd: 400 }));
     expect(again).toMatchObject({ allowed: true, tokens: { limit: 1000, remaining: 580 } });
+  }, 60_000);
+
+  it("renews leases per slot: a call holding slots on three masters keeps them all for several TTLs", async () => {
+    const rules = scopesOnThreeNodes().map((scopeKey) => testRule("concurrency", 1, { scopeKey }));
+    const limiter = await engine({ leaseTtlMs: 1_000 });
+    const other = await engine({ leaseTtlMs: 1_000 });
+    const a = await limiter.acquire(limiter.plan(rules), amounts());
+    expect(a.allowed).toBe(true);
+    await new Promise((r) => setTimeout(r, 3_500));
+    for (const r of rules) {
+      expect(await other.acquire(other.plan([r]), amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+    }
+    limiter.settle(a.lease!, amounts());
+    await new Promise((r) => setTimeout(r, 200));
+    for (const r of rules) {
+      const b = await other.acquire(other.plan([r]), amounts());
+      expect(b.allowed).toBe(true);
+      other.settle(b.lease!, amounts());
+    }
+    await Promise.all([limiter.close(), other.close()]);
   }, 60_000);
 
   it("with one master dead, its rules follow their policies while the others are counted (and refunded)", async () => {

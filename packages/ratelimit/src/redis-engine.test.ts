@@ -151,14 +151,102 @@ describe("createLimiter against a real Redis", () => {
     expect(await admin.zcard(counterBase("sy", r))).toBe(1);
     expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
     expect((await limiter.acquire(plan, amounts())).allowed).toBe(false);
-    await sleep(1_050); // b and the third were never settled, as if their node had died
-    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
-    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
-    expect((await limiter.acquire(plan, amounts())).allowed).toBe(false);
+    await limiter.close(); // b and the third are never settled nor renewed again, as if their node had died
+    await sleep(1_050);
+    const next = (await engine({ leaseTtlMs: 1_000 })).limiter;
+    const nextPlan = next.plan([r]);
+    expect((await next.acquire(nextPlan, amounts())).allowed).toBe(true);
+    expect((await next.acquire(nextPlan, amounts())).allowed).toBe(true);
+    expect((await next.acquire(nextPlan, amounts())).allowed).toBe(false);
+    await next.close();
     await sleep(1_050);
     expect(await admin.exists(counterBase("sy", r))).toBe(1); // kept alive by the margin
     await sleep(COUNTER_EXPIRY_MARGIN_MS + 200);
     expect(await admin.exists(counterBase("sy", r))).toBe(0);
+  });
+
+  it("renews the lease of a running call: it keeps its slot for many TTLs, on every node, until settled", async () => {
+    const { limiter, client } = await engine({ leaseTtlMs: 1_000 });
+    const { limiter: other } = await engine({ leaseTtlMs: 1_000 });
+    const r = testRule("concurrency", 1);
+    const key = counterBase("sy", r);
+    const plan = limiter.plan([r]);
+    const otherPlan = other.plan([r]);
+    const a = await limiter.acquire(plan, amounts());
+    expect(a.allowed).toBe(true);
+    const [id] = await admin.zrange(key, 0, "-1");
+    for (let i = 0; i < 4; i++) {
+      await sleep(1_000); // a whole TTL each time: without renewals the slot would be free
+      expect(await other.acquire(otherPlan, amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+      expect(await limiter.acquire(plan, amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+    }
+    // Renewed to now + TTL by Redis's clock, and the set lives as long as its lease (plus the margin).
+    const now = await redisNowMs(admin);
+    expect(Number(await admin.zscore(key, id!))).toBeGreaterThan(now);
+    expect(Number(await admin.zscore(key, id!))).toBeLessThanOrEqual(now + 1_000);
+    expect(await admin.pttl(key)).toBeGreaterThan(COUNTER_EXPIRY_MARGIN_MS);
+    limiter.settle(a.lease!, amounts());
+    await client.ping();
+    expect(await admin.zcard(key)).toBe(0);
+    await admin.config("RESETSTAT");
+    await sleep(500); // a renewal period: nothing is held any more, so nothing is sent (nor added back)
+    expect(String(await admin.info("commandstats"))).not.toContain("cmdstat_evalsha");
+    expect(await admin.exists(key)).toBe(0);
+    const b = await other.acquire(otherPlan, amounts());
+    expect(b.allowed).toBe(true);
+    other.settle(b.lease!, amounts());
+    await Promise.all([limiter.close(), other.close()]);
+  });
+
+  it("never adds back a lease that was removed, and a lease nobody renews still expires after its TTL", async () => {
+    const { limiter } = await engine({ leaseTtlMs: 1_000 });
+    const { limiter: other } = await engine({ leaseTtlMs: 1_000 });
+    const r = testRule("concurrency", 2);
+    const key = counterBase("sy", r);
+    const plan = limiter.plan([r]);
+    const otherPlan = other.plan([r]);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    // One removed behind the engine's back (as the purge of an expired lease does): renewals do not restore
+    // it, while the other one is renewed.
+    const [gone, kept] = await admin.zrange(key, 0, "-1");
+    const keptScore = Number(await admin.zscore(key, kept!));
+    await admin.zrem(key, gone!);
+    await sleep(800); // two renewal sweeps
+    expect(await admin.zrange(key, 0, "-1")).toEqual([kept]);
+    expect(Number(await admin.zscore(key, kept!))).toBeGreaterThan(keptScore);
+    // Leases whose limiter stops (their node dies) without settling are no longer renewed and expire.
+    expect((await limiter.acquire(plan, amounts())).allowed).toBe(true);
+    await limiter.close();
+    expect(await other.acquire(otherPlan, amounts())).toMatchObject({ allowed: false, blockedBy: r.id });
+    await sleep(1_300);
+    const b = await other.acquire(otherPlan, amounts());
+    const c = await other.acquire(otherPlan, amounts());
+    expect(b.allowed && c.allowed).toBe(true);
+    other.settle(b.lease!, amounts());
+    other.settle(c.lease!, amounts());
+    await other.close();
+  });
+
+  it("renews more leases than one call carries in several calls, every one of them", async () => {
+    const { limiter } = await engine({ leaseTtlMs: 1_500 });
+    const r = testRule("concurrency", 5_000);
+    const key = counterBase("sy", r);
+    const plan = limiter.plan([r]);
+    const held = await Promise.all(Array.from({ length: 2_300 }, () => limiter.acquire(plan, amounts())));
+    expect(held.every((a) => a.allowed)).toBe(true);
+    const before = await redisNowMs(admin);
+    await admin.config("RESETSTAT");
+    await sleep(600); // one sweep (every 500 ms)
+    // 2,300 leases at most 1,000 per call: three script calls per sweep (EVALSHA, or EVAL the first time).
+    const stats = String(await admin.info("commandstats"));
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls("evalsha") + calls("eval")).toBeGreaterThanOrEqual(3);
+    const scores = (await admin.zrange(key, 0, "-1", "WITHSCORES")).filter((_, i) => i % 2 === 1).map(Number);
+    expect(scores).toHaveLength(2_300);
+    expect(Math.min(...scores)).toBeGreaterThan(before + 1_500); // every one renewed after the first acquire
+    for (const a of held) limiter.settle(a.lease!, amounts());
+    await limiter.close();
   });
 
   it("checkpoint charges usage beyond the reservation and reports a cutoff rule exhausted", async () => {

@@ -6,7 +6,7 @@ import { type BreakerOptions, createBreaker } from "./breaker.ts";
 import { COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
 import type { Admission, Amounts, Lease, LimitDecisionEvent, Limiter, LimitPlan, LimitRule } from "./engine-types.ts";
 import { counterKey } from "./limit-keys.ts";
-import { createMemoryEngine, DEFAULT_LEASE_TTL_MS } from "./memory-engine.ts";
+import { createMemoryEngine, DEFAULT_LEASE_TTL_MS, leaseRenewIntervalMs } from "./memory-engine.ts";
 import { createRedisCalls, type EngineLogger } from "./redis-calls.ts";
 import { compileRedisPlan, type RedisPlan, type SlotGroup } from "./redis-plan.ts";
 
@@ -21,7 +21,11 @@ export interface LimiterOptions {
   keyPrefix?: string;
   /** Longest wait for Redis before the failure policies decide; defaults to 50 ms. */
   commandTimeoutMs?: number;
-  /** Lifetime of a concurrency slot never settled (a node died mid-request); defaults to 10 minutes. */
+  /**
+   * How long a concurrency slot outlives the last renewal of its lease, i.e. how long the slots of a node
+   * that died mid-request stay taken; defaults to 10 minutes. Leases of unsettled calls are renewed every
+   * third of it, so a call may run longer.
+   */
   leaseTtlMs?: number;
   /** Breaker tuning; defaults: open after 3 consecutive failures, for 250 ms doubling up to 10 s. */
   breaker?: Omit<BreakerOptions, "now">;
@@ -74,6 +78,64 @@ export function createLimiter(opts: LimiterOptions): Limiter {
   // Lease ids must be unique across nodes: they are sorted-set members shared by every node.
   const tag = randomBytes(6).toString("base64url");
   let seq = 0;
+  /** Most lease ids renewed by one script call. */
+  const MAX_RENEW_BATCH = 1000;
+  /** Unsettled leases holding concurrency slots in Redis, renewed by the timer; a lease leaves at settle. */
+  const held = new Set<RedisLease>();
+
+  /**
+   * Renews every held lease's slots: one script call per slot (a Cluster hash slot; on a standalone Redis
+   * all in one call) with all the leases of that slot. A shard whose breaker is open is skipped; a failed
+   * call is retried at the next sweep, and two thirds of the TTL remain before the slots expire.
+   */
+  function renew(): void {
+    if (held.size === 0) return;
+    const bySlot = new Map<number, Map<string, string[]>>();
+    for (const l of held) {
+      l.holds.forEach((hold, gi) => {
+        const g = l.plan.groups[gi]!;
+        if (!hold || g.leaseKeys.length === 0) return;
+        let sets = bySlot.get(g.slot);
+        if (!sets) {
+          sets = new Map();
+          bySlot.set(g.slot, sets);
+        }
+        for (const key of g.leaseKeys) {
+          const ids = sets.get(key);
+          if (ids) ids.push(l.id);
+          else sets.set(key, [l.id]);
+        }
+      });
+    }
+    for (const [slot, sets] of bySlot) {
+      if (calls.isOpen(slot)) continue;
+      // KEYS: the sets; ARGV: TTL, margin, then per set its lease count and ids (see RENEW_SCRIPT). At most
+      // MAX_RENEW_BATCH ids per call: a script holds Redis while it runs.
+      let keys: string[] = [];
+      let argv: (string | number)[] = [];
+      let count = 0;
+      const send = () => {
+        if (keys.length > 0)
+          calls.renew([keys.length, ...keys, leaseTtlMs, COUNTER_EXPIRY_MARGIN_MS, ...argv], slot).catch(noop);
+        keys = [];
+        argv = [];
+        count = 0;
+      };
+      for (const [key, ids] of sets) {
+        for (let from = 0; from < ids.length; ) {
+          const part = ids.slice(from, from + MAX_RENEW_BATCH - count);
+          keys.push(key);
+          argv.push(part.length, ...part);
+          count += part.length;
+          from += part.length;
+          if (count >= MAX_RENEW_BATCH) send();
+        }
+      }
+      send();
+    }
+  }
+  const renewTimer = setInterval(renew, leaseRenewIntervalMs(leaseTtlMs));
+  renewTimer.unref();
 
   function planOf(plan: LimitPlan): RedisPlan {
     const p = plan as RedisPlan;
@@ -148,6 +210,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     const holds: (GroupHold | null)[] = new Array(p.groups.length).fill(null);
     const failed: number[] = [];
     let rejected = false;
+    let slotsHeld = false;
     p.groups.forEach((g, gi) => {
       const reply = replies[gi];
       if (!reply) {
@@ -165,6 +228,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
       });
       if (reply[0] === 1) {
         holds[gi] = { starts: reply.slice(2 + n, 2 + 2 * n), ends: reply.slice(2 + 2 * n, 2 + 3 * n), charged: null };
+        if (g.leaseKeys.length > 0) slotsHeld = true;
       } else rejected = true;
     });
 
@@ -215,6 +279,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
         produced,
         settled: false,
       };
+      if (slotsHeld) held.add(lease);
     }
     const admission = buildAdmission(reported, used, resetMs, verdict, failed.length > 0, lease);
     if (onDecision)
@@ -309,6 +374,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
       const l = leaseOf(lease);
       if (l.settled) return;
       l.settled = true;
+      held.delete(l);
       if (l.local) local.settle(l.local, actual);
       // While a shard's breaker is open it is not touched: token counters keep their reservation until the
       // window ends and concurrency slots until their lease expires.
@@ -339,6 +405,8 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     checkpoint,
     settle,
     async close() {
+      clearInterval(renewTimer);
+      held.clear();
       calls.close();
       await local.close();
     },
