@@ -13,9 +13,11 @@ export function routeLabel(c: Context, ownIndex: number): string {
   return c.req.routeIndex === ownIndex ? UNMATCHED_ROUTE : routePath(c);
 }
 
-/** "2xx", "4xx" and so on: the bounded status label. */
+const CLASSES = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/** "2xx", "4xx" and so on: the bounded status label (a constant string, not one built per request). */
 export function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  return CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
 }
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

@@ -19,8 +19,11 @@ const FIRST_BYTE = "switchyard_dataplane_upstream_first_byte_seconds";
 
 /** The status class label of an HTTP status. */
 export function outcomeOf(status: number): UpstreamOutcome {
-  return `${Math.min(5, Math.max(1, Math.floor(status / 100)))}xx` as UpstreamOutcome;
+  return OUTCOMES[Math.min(5, Math.max(1, Math.floor(status / 100)))]!;
 }
+
+/** The status class labels by hundreds, made once (a label built per request is hashed per request). */
+const OUTCOMES: readonly UpstreamOutcome[] = ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 
 /**
  * Registers (or, for a second app on the same registry, reuses) the upstream metrics. Time to first byte is
