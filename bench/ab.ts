@@ -7,7 +7,7 @@ import { startLoadGenerator } from "./lib/loadgen-client.ts";
 import { measure } from "./lib/measure.ts";
 import { probe } from "./lib/probe.ts";
 import { startMock, startProxyTarget } from "./lib/simple-targets.ts";
-import { startSwitchyard } from "./lib/switchyard-target.ts";
+import { placement, startSwitchyard } from "./lib/switchyard-target.ts";
 
 /**
  * `npm run bench:ab -- <other checkout>`: CPU per request of two versions of the data plane, this checkout's
@@ -61,9 +61,7 @@ try {
   log("starting PostgreSQL, Redis, control plane and data plane A");
   const a = await startSwitchyard({
     upstreamPort: upstream.port,
-    targetCpus: layout.target,
-    redisCpus: layout.redis,
-    restCpus: layout.rest,
+    ...placement(layout),
     logDir: runDir,
     logLevel: "info",
     nodeOptions: values["node-options"],

@@ -13,7 +13,7 @@ import { renderReport } from "./lib/report.ts";
 import type { BenchResults, LatencyRow, Mode, PerfRow, ThroughputRow } from "./lib/results.ts";
 import { directTarget, startHonoProxyTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
 import { soak } from "./lib/soak.ts";
-import { startSwitchyard } from "./lib/switchyard-target.ts";
+import { placement, startSwitchyard } from "./lib/switchyard-target.ts";
 import type { Target } from "./lib/target.ts";
 
 /**
@@ -55,9 +55,7 @@ try {
   log("starting PostgreSQL, Redis, control plane and data plane");
   const sy = await startSwitchyard({
     upstreamPort: upstream.port,
-    targetCpus: layout.target,
-    redisCpus: layout.redis,
-    restCpus: layout.rest,
+    ...placement(layout),
     logDir: runDir,
     logLevel: opts.logLevel,
     nodeOptions: [opts.profile ? `--cpu-prof --cpu-prof-dir=${runDir}` : "", perfNodeOptions, opts.nodeOptions]

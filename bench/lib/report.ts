@@ -44,26 +44,34 @@ function perfTable(r: BenchResults): string[] {
     };
     const sy = rows.find((p) => p.target === "switchyard");
     const hono = rows.find((p) => p.target === "hono");
-    const diff = sy !== undefined && hono !== undefined;
+    const proxy = rows.find((p) => p.target === "proxy");
+    const diff = sy !== undefined && hono !== undefined && proxy !== undefined;
     names.sort((a, b) => (sy ? cell(sy, b) - cell(sy, a) : 0));
     const fmt = (v: number, k: number) => (v === 0 ? "–" : `${v.toFixed(1)} (${k.toFixed(1)})`);
     lines.push(
       "",
       `${MODE[mode]}:`,
       "",
-      row(["category", ...rows.map((p) => LABEL[p.target]), ...(diff ? ["(3) − (2h)"] : [])]),
-      row(Array(rows.length + (diff ? 2 : 1)).fill("---")),
+      row(["category", ...rows.map((p) => LABEL[p.target]), ...(diff ? ["(3) − (2)", "(3) − (2h)"] : [])]),
+      row(Array(rows.length + (diff ? 3 : 1)).fill("---")),
       ...names.map((name) =>
         row([
           name,
           ...rows.map((p) => fmt(cell(p, name), kernel(p, name))),
-          ...(diff ? [(cell(sy, name) - cell(hono, name)).toFixed(1)] : []),
+          ...(diff
+            ? [(cell(sy, name) - cell(proxy, name)).toFixed(1), (cell(sy, name) - cell(hono, name)).toFixed(1)]
+            : []),
         ]),
       ),
       row([
         "**total sampled**",
         ...rows.map((p) => `**${us(p, p.breakdown.samples).toFixed(1)}**`),
-        ...(diff ? [`**${(us(sy, sy.breakdown.samples) - us(hono, hono.breakdown.samples)).toFixed(1)}**`] : []),
+        ...(diff
+          ? [
+              `**${(us(sy, sy.breakdown.samples) - us(proxy, proxy.breakdown.samples)).toFixed(1)}**`,
+              `**${(us(sy, sy.breakdown.samples) - us(hono, hono.breakdown.samples)).toFixed(1)}**`,
+            ]
+          : []),
       ]),
     );
   }

@@ -14,9 +14,14 @@ import {
   startService,
 } from "../../test/harness/index.ts";
 import { type BenchChild, startChild } from "./child.ts";
-import { background, pin } from "./proc.ts";
+import { background, type CoreLayout, pin } from "./proc.ts";
 import type { Target } from "./target.ts";
 import { chatRequestBody } from "./wire.ts";
+
+/** Where target (3)'s processes run, from the run's core layout: the fields of {@link SwitchyardOptions}. */
+export function placement(layout: CoreLayout): Pick<SwitchyardOptions, "targetCpus" | "redisCpus" | "restCpus"> {
+  return { targetCpus: layout.target, redisCpus: layout.redis, restCpus: layout.rest };
+}
 
 /** How the data plane under test is started. */
 export interface SwitchyardOptions {

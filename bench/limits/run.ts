@@ -8,7 +8,7 @@ import { machineInfo } from "../lib/machine.ts";
 import { type Measured, measure } from "../lib/measure.ts";
 import { probe } from "../lib/probe.ts";
 import { startMock } from "../lib/simple-targets.ts";
-import { startSwitchyard } from "../lib/switchyard-target.ts";
+import { placement, startSwitchyard } from "../lib/switchyard-target.ts";
 
 /**
  * `npm run bench:limits`: what checking limits costs the data plane. One Switchyard (real PostgreSQL, Redis,
@@ -87,9 +87,7 @@ try {
   log("starting PostgreSQL, Redis, control plane and data plane");
   const sy = await startSwitchyard({
     upstreamPort: upstream.port,
-    targetCpus: layout.target,
-    redisCpus: layout.redis,
-    restCpus: layout.rest,
+    ...placement(layout),
     logDir: runDir,
     logLevel: "info",
     nodeOptions: "",
