@@ -43,10 +43,17 @@ if (values.help || !other || !existsSync(join(other, "apps/data-plane/src/main.t
   process.stderr.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
 }
-const rounds = Number(values.rounds);
-const windowMs = Number(values.window);
+/** A positive whole number option, or a usage error naming it. */
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n > 0) return n;
+  process.stderr.write(`--${name} must be a positive whole number, got "${value}"\n\n${USAGE}\n`);
+  process.exit(2);
+}
+const rounds = positive("rounds", values.rounds);
+const windowMs = positive("window", values.window);
+const connections = positive("connections", values.connections);
 const stream = values.stream;
-const connections = Number(values.connections);
 const log = (msg: string) => process.stderr.write(`[bench:ab] ${msg}\n`);
 const NO_HOOKS = { onWindowStart() {}, onWindowEnd() {} };
 

@@ -40,12 +40,12 @@ const { startedAt, stamp, resultsDir, runDir, layout, cleanups, cleanup } = star
 process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
 
 try {
+  if (opts.perf && !perfAvailable()) throw new Error("--perf needs Linux perf (Debian: apt-get install linux-perf)");
   const upstream = await startMock(layout.rest, runDir, "mock-upstream");
   cleanups.push(() => upstream.proc.stop());
   const floor = await startMock(layout.target, runDir, "mock-direct");
   const direct = directTarget(floor);
   cleanups.push(() => direct.stop());
-  if (opts.perf && !perfAvailable()) throw new Error("--perf needs Linux perf (Debian: apt-get install linux-perf)");
   // JIT-compiled functions get names perf can read; the processes write /tmp/perf-<pid>.map.
   const perfNodeOptions = opts.perf ? "--perf-basic-prof" : "";
   const proxy = await startProxyTarget(upstream.port, layout.target, runDir, perfNodeOptions);

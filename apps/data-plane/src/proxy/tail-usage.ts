@@ -82,11 +82,12 @@ export function usageFromTail(chunks: readonly Uint8Array[]): TokenUsage | null 
 /** The last `"usage"` starting at or before `from` and not before `floor`, or -1. */
 function lastUsageKey(b: Buffer, from: number, floor: number): number {
   const k = USAGE_KEY;
+  const last = k.length - 1;
   for (let i = from; i >= floor; i--) {
-    if (b[i] !== 34 || b[i + 6] !== 34) continue;
+    if (b[i] !== 34 || b[i + last] !== 34) continue;
     let j = 1;
-    while (j < 6 && b[i + j] === k[j]) j++;
-    if (j === 6) return i;
+    while (j < last && b[i + j] === k[j]) j++;
+    if (j === last) return i;
   }
   return -1;
 }
@@ -117,6 +118,11 @@ function keyIndex(b: Buffer, start: number, end: number): number {
   return -1;
 }
 
+/** A digit, `.`, `e`, `E`, `+` or `-`: the bytes of a JSON number. */
+function isNumberByte(d: number): boolean {
+  return (d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45;
+}
+
 /** The JSON number at `i` as a count: a finite non-negative number floored, anything else 0. */
 function countAt(b: Buffer, i: number, to: number): number {
   let n = 0;
@@ -131,9 +137,7 @@ function countAt(b: Buffer, i: number, to: number): number {
   if (c !== 46 && c !== 101 && c !== 69) return n;
   // A fraction or an exponent (no provider sends one): the whole number, read as JSON reads it.
   let k = j;
-  for (let d = b[k]!; k < to && ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45); ) {
-    d = b[++k]!;
-  }
+  while (k < to && isNumberByte(b[k]!)) k++;
   const v = Number(b.toString("latin1", i, k));
   return Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
 }
