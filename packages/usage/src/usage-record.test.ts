@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeUsageRecord, encodeUsageRecord, type UsageRecord } from "./usage-record.ts";
+import {
+  decodeUsageRecord,
+  encodeUsageRecord,
+  PACKED_SEPARATOR,
+  packUsageRecord,
+  type UsageRecord,
+} from "./usage-record.ts";
 
 const record: UsageRecord = {
   requestId: "req-1",
@@ -33,6 +39,13 @@ describe("usage record encoding", () => {
     expect(decodeUsageRecord(encodeUsageRecord(bare))).toEqual(bare);
     const zero = { ...record, groupId: "", costMicroUsd: 0 };
     expect(decodeUsageRecord(encodeUsageRecord(zero))).toEqual(zero);
+  });
+
+  it("packs the same field list into one string, or refuses to when the model holds the separator", () => {
+    for (const r of [record, { ...record, groupId: null, costMicroUsd: null, streamed: false }]) {
+      expect(packUsageRecord(r)?.split(PACKED_SEPARATOR)).toEqual(encodeUsageRecord(r));
+    }
+    expect(packUsageRecord({ ...record, model: "two\nlines" })).toBeNull();
   });
 
   it("refuses other versions, missing fields and malformed numbers", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type RedisInstance, startRedis } from "../../../../test/harness/index.ts";
 import { createUsageRedisClient } from "../redis-client.ts";
 import { testRecord } from "../test-records.ts";
-import { decodeUsageRecord } from "../usage-record.ts";
+import { decodeUsageRecord, encodeUsageRecord } from "../usage-record.ts";
 import { createUsageProducer } from "./producer.ts";
 
 const silent = { warn() {}, info() {} };
@@ -72,6 +72,21 @@ describe("usage producer against a real Redis", () => {
     await eventually(async () => (await sent()) >= 2_000);
     // MAXLEN ~ trims whole listpack nodes (100 entries by default), so the length stays within one node of it.
     expect(await client.xlen("t:append")).toBeLessThanOrEqual(50 + 100);
+    await producer.close();
+    client.disconnect();
+  });
+
+  it("writes packed records and a record whose model holds a newline as the same entries, in order", async () => {
+    const { client, make } = setup("t:packed", 1_000);
+    await eventually(async () => client.status === "ready");
+    const producer = make();
+    const odd = { ...testRecord(2), model: "line one\nline two", groupId: null, costMicroUsd: null };
+    const records = [testRecord(1), odd, { ...testRecord(3), streamed: false }];
+    for (const r of records) producer.record(r);
+    await producer.flush();
+    const entries = (await client.xrange("t:packed", "-", "+")) as [string, string[]][];
+    expect(entries.map(([, fields]) => fields)).toEqual(records.map(encodeUsageRecord));
+    expect(entries.map(([, fields]) => decodeUsageRecord(fields))).toEqual(records);
     await producer.close();
     client.disconnect();
   });

@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type { Registry } from "prom-client";
 import { counterOn, DROPPED_HELP, DROPPED_TOTAL, gaugeOn } from "../usage-metrics.ts";
-import { encodeUsageRecord, type UsageRecord } from "../usage-record.ts";
+import { encodeUsageRecord, packUsageRecord, type UsageRecord } from "../usage-record.ts";
 import { reasonOf, type UsageLogger, type UsageRedis } from "../usage-redis.ts";
 import { openSpool } from "./spool.ts";
 
@@ -62,15 +62,34 @@ const APPEND_BATCH = 256;
 
 /**
  * Appends records to the stream, one entry each, in one call: KEYS[1] is the stream, ARGV[1] the MAXLEN cap,
- * then for every record its field count followed by its fields. Returns how many entries were added.
+ * then every record either packed into one argument (its fields joined by newlines, see `packUsageRecord`)
+ * or, when a value holds a newline, as its field count followed by its fields. A packed record starts with
+ * the field name "v", never a number, which tells the two apart. Returns how many entries were added.
  */
 const APPEND_SCRIPT = `
 local i = 2
 local added = 0
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
+  if n then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+  else
+    local s = ARGV[i]
+    local fields = {}
+    local from = 1
+    while true do
+      local at = string.find(s, '\\n', from, true)
+      if not at then
+        fields[#fields + 1] = string.sub(s, from)
+        break
+      end
+      fields[#fields + 1] = string.sub(s, from, at - 1)
+      from = at + 1
+    end
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+    i = i + 1
+  end
   added = added + 1
 end
 return added
@@ -233,6 +252,11 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
     try {
       const args: string[] = [streamKey, maxLen];
       for (const r of batch) {
+        const packed = packUsageRecord(r);
+        if (packed !== null) {
+          args.push(packed);
+          continue;
+        }
         const fields = encodeUsageRecord(r);
         args.push(String(fields.length));
         for (const f of fields) args.push(f);
