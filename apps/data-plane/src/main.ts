@@ -49,7 +49,7 @@ const limiter: Limiter =
         logger: logger.child({ component: "ratelimit" }),
         onDecision: limitMetrics.ruleDecision,
       });
-// Usage records share the limiter's connection: one XADD after each request, never a second connection.
+// Usage records share the limiter's connection (never a second one): one script call appends the records of up to 10 ms.
 const usage: UsageProducer =
   redis === null
     ? NOOP_USAGE_PRODUCER

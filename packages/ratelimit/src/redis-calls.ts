@@ -145,8 +145,8 @@ export function createRedisCalls(
 
   /**
    * Commands issued during one event-loop turn leave in one socket write: the socket is corked at the turn's
-   * first command and uncorked once the turn's I/O callbacks have run (setImmediate). A settle and the usage
-   * record the caller appends right after it in the same turn therefore share one write and one round trip.
+   * first command and uncorked once the turn's I/O callbacks have run (setImmediate), so the settles of the
+   * calls that ended in the turn leave together.
    * The turn's acquisitions go out as one script call right before the uncork. Cluster clients hold one
    * socket per node and are neither corked nor batched.
    */

@@ -61,8 +61,9 @@ export interface FinishedCall {
 }
 
 /**
- * Settles a call's reservation to what it consumed and records it: both are issued in the same event-loop
- * turn on the shared Redis connection, so they leave in one write (one round trip after the response).
+ * Settles a call's reservation to what it consumed and records it. Neither waits: a settle that changes a
+ * counter leaves with the turn's other Redis writes, and the record joins the next usage append (one script
+ * call for the records of up to 10 ms).
  */
 export function finishCall(limiter: Limiter, usage: UsageRecorder, f: FinishedCall): void {
   const actual = actualAmounts(f.outcome, f.reserved, f.price);

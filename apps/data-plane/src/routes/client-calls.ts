@@ -79,7 +79,7 @@ function statusOfError(e: unknown): number {
  * the call to the route's adapter. A local provider answers at once; an HTTP provider's adapter prepares the
  * upstream request (or refuses it: a malformed body, an operation the provider lacks, a parameter a strict
  * route refuses) and the proxy writes the translated answer straight to the client. When the call ends, its
- * reservation is settled to the usage it reported and a usage record is written, together in one write.
+ * reservation is settled to the usage it reported and a usage record is queued for the next usage append.
  */
 function callHandler(opts: ClientCallOptions, format: ClientFormat, operation: Operation) {
   const planner: Planner = (rules) => opts.limiter.plan(rules);

@@ -35,7 +35,7 @@ describe("usage producer against a real Redis", () => {
     // the server, which fails commands at once whatever the timeout).
     const client = createUsageRedisClient(redis.url, { commandTimeoutMs: 2_000 });
     const registry = new Registry();
-    const make = () =>
+    const make = (appendFlushMs?: number) =>
       createUsageProducer({
         client,
         streamKey,
@@ -46,6 +46,7 @@ describe("usage producer against a real Redis", () => {
         registry,
         spoolFlushMs: 20,
         replayIntervalMs: 50,
+        ...(appendFlushMs !== undefined ? { appendFlushMs } : {}),
       });
     return { client, registry, make, spoolDir };
   }
@@ -91,20 +92,38 @@ describe("usage producer against a real Redis", () => {
     client.disconnect();
   });
 
-  it("appends the records of one turn with one script call per 256, each as its own entry", async () => {
+  it("appends the records of one flush interval with one script call per 256, each as its own entry", async () => {
     const { client, make } = setup("t:batch");
     await eventually(async () => client.status === "ready");
-    const producer = make();
+    const producer = make(60_000);
     producer.record(testRecord(0)); // loads the script: a first EVALSHA may answer NOSCRIPT and fall back to EVAL
     await producer.flush();
     await client.config("RESETSTAT");
-    for (let i = 1; i <= 300; i++) producer.record(testRecord(i));
+    // Handed over across many event-loop turns, as requests finish: still one call per 256 records.
+    for (let i = 1; i <= 300; i++) {
+      producer.record(testRecord(i));
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const stats = async () => String(await client.info("commandstats"));
+    const calls = (text: string, cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(text)?.[1] ?? 0);
+    // The first 256 went at once; the other 44 wait for the interval (a minute here) or a flush.
+    await eventually(async () => calls(await stats(), "xadd") === 256);
+    expect(await client.xlen("t:batch")).toBe(257);
     await producer.flush();
-    const stats = String(await client.info("commandstats"));
-    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-    expect(calls("evalsha") + calls("eval")).toBe(2);
-    expect(calls("xadd")).toBe(300);
+    const text = await stats();
+    expect(calls(text, "evalsha") + calls(text, "eval")).toBe(2);
+    expect(calls(text, "xadd")).toBe(300);
     expect(await streamIds(client, "t:batch")).toEqual(Array.from({ length: 301 }, (_, i) => `req-${i}`));
+    await producer.close();
+    client.disconnect();
+  });
+
+  it("appends a lone record once the flush interval has passed, without a flush", async () => {
+    const { client, make } = setup("t:interval");
+    await eventually(async () => client.status === "ready");
+    const producer = make(30);
+    producer.record(testRecord(1));
+    await eventually(async () => (await client.xlen("t:interval")) === 1);
     await producer.close();
     client.disconnect();
   });

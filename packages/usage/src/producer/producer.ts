@@ -1,4 +1,3 @@
-import type { Writable } from "node:stream";
 import type { Registry } from "prom-client";
 import { counterOn, DROPPED_HELP, DROPPED_TOTAL, gaugeOn } from "../usage-metrics.ts";
 import { encodeUsageRecord, packUsageRecord, type UsageRecord } from "../usage-record.ts";
@@ -27,14 +26,19 @@ export interface UsageProducerOptions {
   replayIntervalMs?: number;
   /** Records per pipelined XADD batch when replaying. Defaults to 500. */
   replayBatchSize?: number;
+  /**
+   * Records are appended to the stream at the latest this long after the first one waits (256 at once go
+   * at once): one script call carries many requests' records instead of one turn's. Defaults to 10 ms.
+   */
+  appendFlushMs?: number;
 }
 
 /** The data plane's side of the usage pipeline. */
 export interface UsageProducer {
   /**
-   * Hands one record over. Never awaits and never throws: it queues the record for the end of the turn's
-   * append on the shared client, or (while Redis is unreachable, or while earlier records are still spooled)
-   * for the spool file.
+   * Hands one record over. Never awaits and never throws: it queues the record for the next append on the
+   * shared client (within `appendFlushMs`), or (while Redis is unreachable, or while earlier records are
+   * still spooled) for the spool file.
    */
   record(r: UsageRecord): void;
   /** Resolves once every record handed over so far is in the stream or in the spool file. */
@@ -57,7 +61,7 @@ const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 /** A batch this large is written to the spool at once rather than after spoolFlushMs. */
 const SPOOL_BATCH = 1_000;
 
-/** Records appended by one script call at most; a busier turn issues several calls. */
+/** Records appended by one script call at most; more waiting within the flush interval take several calls. */
 const APPEND_BATCH = 256;
 
 /**
@@ -97,17 +101,10 @@ return added
 
 type AppendClient = { syUsageAppend(...args: string[]): Promise<number> };
 
-/** The socket of a single-node client, to cork for a turn; a Cluster's commands go to several sockets. */
-function socketOf(client: UsageRedis): Writable | null {
-  if ((client as { isCluster?: boolean }).isCluster === true) return null;
-  return (client as { stream?: Writable }).stream ?? null;
-}
-
 /**
- * Creates the producer. While Redis answers, `record` only queues the record: the records of one event-loop
- * turn are appended by one script call at the end of the turn (one `XADD MAXLEN ~ maxLen` per record inside
- * it, so the stream stays bounded and holds one entry per record), in the same socket write as the turn's
- * limit settles. When the client is not ready or an append fails or times out, the producer switches
+ * Creates the producer. While Redis answers, `record` only queues the record: the records handed over within
+ * `appendFlushMs` of the first are appended by one script call (one `XADD MAXLEN ~ maxLen` per record inside
+ * it, so the stream stays bounded and holds one entry per record). When the client is not ready or an append fails or times out, the producer switches
  * to spooling: records are written to a JSON-lines file in batches, off the request path, and every record
  * after that goes to the spool too, so the file keeps arrival order. Once the client is ready again the file is
  * replayed in order in pipelined batches, and direct XADDs resume when it is empty. A timed-out XADD may still
@@ -119,6 +116,7 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
   const spool = openSpool(opts.spoolDir, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
   const flushMs = opts.spoolFlushMs ?? 200;
   const replayBatch = opts.replayBatchSize ?? 500;
+  const appendFlushMs = opts.appendFlushMs ?? 10;
   // ioredis keeps script definitions per client (EVALSHA, falling back to EVAL once per connection).
   client.defineCommand("syUsageAppend", { numberOfKeys: 1, lua: APPEND_SCRIPT });
 
@@ -210,39 +208,38 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
     for (const w of waiters) w();
   }
 
-  /** Records handed over in this event-loop turn, appended together once its I/O callbacks have run. */
+  /** Records waiting for the next append, at most `appendFlushMs` after the first of them arrived. */
   let pending: UsageRecord[] = [];
-  let scheduled = false;
-  let corked: Writable | null = null;
+  let appendTimer: NodeJS.Timeout | undefined;
 
   /**
-   * The request path's only work: push the record and, for the turn's first one, schedule the append. The
-   * shared socket stays corked until then, so the turn's limit settles and usage records leave in one write.
+   * The request path's only work: push the record and, for the first one waiting, arm the append. A flush
+   * interval rather than the end of the event-loop turn: a Redis command costs far more CPU than a record
+   * (framing, a reply to parse, a promise, a timeout timer), and a turn holds only a few requests' records.
    */
   function send(r: UsageRecord): void {
     pending.push(r);
-    if (!scheduled) {
-      scheduled = true;
-      corked = socketOf(client);
-      corked?.cork();
-      setImmediate(endOfTurn);
-    }
     if (pending.length >= APPEND_BATCH) appendPending();
+    else appendTimer ??= setTimeout(appendPending, appendFlushMs);
   }
 
-  function endOfTurn(): void {
-    scheduled = false;
-    const stream = corked;
-    corked = null;
-    appendPending();
-    stream?.uncork();
+  /** The waiting records, handed to whoever sends them; the armed append is cancelled. */
+  function takePending(): UsageRecord[] {
+    if (appendTimer !== undefined) clearTimeout(appendTimer);
+    appendTimer = undefined;
+    const batch = pending;
+    pending = [];
+    return batch;
+  }
+
+  function spoolPending(): void {
+    for (const r of takePending()) toSpool(r);
   }
 
   /** One script call appends every pending record as its own stream entry (the consumer's format is unchanged). */
   function appendPending(): void {
-    const batch = pending;
+    const batch = takePending();
     if (batch.length === 0) return;
-    pending = [];
     inflight++;
     const failed = (e: unknown) => {
       enterOutage(e);
@@ -333,7 +330,11 @@ export function createUsageProducer(opts: UsageProducerOptions): UsageProducer {
       if (closed) return;
       try {
         if (!spooling && client.status === "ready") send(r);
-        else toSpool(r);
+        else {
+          // Records still waiting for their append go first, so the spool keeps arrival order.
+          if (pending.length > 0) spoolPending();
+          toSpool(r);
+        }
       } catch (e) {
         // ioredis throws synchronously only for unusable arguments; the record is kept on disk rather than lost.
         enterOutage(e);
