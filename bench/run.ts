@@ -144,7 +144,7 @@ try {
     dataPlaneLogLevel: opts.logLevel,
     notes: [
       opts.limit
-        ? "(3) runs with API-key auth and one request limit per minute checked in Redis on every request, and each request writes its usage record to the Redis stream (one stream entry per request, the records of an event-loop turn appended by one script call after the responses), which the control plane consumes into PostgreSQL."
+        ? "(3) runs with API-key auth and one request limit per minute checked in Redis on every request, and each request writes its usage record to the Redis stream (one stream entry per request, the records of up to 10 ms appended by one script call after the responses), which the control plane consumes into PostgreSQL."
         : "(3) runs with API-key auth and NO request limit (--no-limit): an ablation, not comparable with the targets.",
       ...(opts.nodeOptions ? [`The data plane ran with NODE_OPTIONS=${opts.nodeOptions}.`] : []),
       ...(opts.perf
