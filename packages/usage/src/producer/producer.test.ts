@@ -155,6 +155,23 @@ describe("usage producer against a real Redis", () => {
     client.disconnect();
   });
 
+  it("spools the records still waiting for their append ahead of later ones when Redis goes away", async () => {
+    const { client, make } = setup("t:waiting");
+    await eventually(async () => client.status === "ready");
+    const producer = make(60_000);
+    for (let i = 0; i < 5; i++) producer.record(testRecord(i)); // waiting: the interval is a minute
+    await redis.kill();
+    await eventually(async () => client.status !== "ready");
+    for (let i = 5; i < 10; i++) producer.record(testRecord(i));
+    await producer.flush();
+    await redis.start();
+    await eventually(async () => client.status === "ready", 15_000);
+    await eventually(async () => (await streamIds(client, "t:waiting")).length === 10, 15_000);
+    expect(await streamIds(client, "t:waiting")).toEqual(Array.from({ length: 10 }, (_, i) => `req-${i}`));
+    await producer.close();
+    client.disconnect();
+  });
+
   it("leaves what it could not send in the spool file for the next process", async () => {
     const { client, make } = setup("t:restart");
     await eventually(async () => client.status === "ready");

@@ -104,9 +104,10 @@ type AppendClient = { syUsageAppend(...args: string[]): Promise<number> };
 /**
  * Creates the producer. While Redis answers, `record` only queues the record: the records handed over within
  * `appendFlushMs` of the first are appended by one script call (one `XADD MAXLEN ~ maxLen` per record inside
- * it, so the stream stays bounded and holds one entry per record). When the client is not ready or an append fails or times out, the producer switches
- * to spooling: records are written to a JSON-lines file in batches, off the request path, and every record
- * after that goes to the spool too, so the file keeps arrival order. Once the client is ready again the file is
+ * it, so the stream stays bounded and holds one entry per record). When the client is not ready or an append
+ * fails or times out, the producer switches to spooling: records are written to a JSON-lines file in batches,
+ * off the request path, and every record after that (and every one still waiting) goes to the spool too, so
+ * the file keeps arrival order. Once the client is ready again the file is
  * replayed in order in pipelined batches, and direct XADDs resume when it is empty. A timed-out XADD may still
  * have reached Redis, so a replayed record can be a duplicate: the consumer's insert is idempotent by request id.
  */
