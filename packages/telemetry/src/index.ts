@@ -6,4 +6,5 @@ export { createOpsApp, type OpsAppOptions } from "./ops-app.ts";
 export { createRegistry, type RegistryOptions } from "./registry.ts";
 export { requestHeader } from "./request-header.ts";
 export { markAlreadySent, type RequestIdOptions, type RequestIdVariables, requestId } from "./request-id.ts";
+export { statusClass } from "./request-labels.ts";
 export { type RequestTelemetryOptions, requestTelemetry } from "./request-telemetry.ts";

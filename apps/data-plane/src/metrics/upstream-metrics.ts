@@ -1,3 +1,4 @@
+import { statusClass } from "@switchyard/telemetry";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 /**
@@ -17,13 +18,10 @@ export interface UpstreamMetrics {
 const REQUESTS = "switchyard_dataplane_upstream_requests_total";
 const FIRST_BYTE = "switchyard_dataplane_upstream_first_byte_seconds";
 
-/** The status class label of an HTTP status. */
+/** The status class label of an HTTP status, clamped to 1xx–5xx (telemetry's constant strings). */
 export function outcomeOf(status: number): UpstreamOutcome {
-  return OUTCOMES[Math.min(5, Math.max(1, Math.floor(status / 100)))]!;
+  return statusClass(Math.min(599, Math.max(100, status))) as UpstreamOutcome;
 }
-
-/** The status class labels by hundreds, made once (a label built per request is hashed per request). */
-const OUTCOMES: readonly UpstreamOutcome[] = ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 
 /**
  * Registers (or, for a second app on the same registry, reuses) the upstream metrics. Time to first byte is
