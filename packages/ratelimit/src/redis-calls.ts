@@ -33,7 +33,8 @@ export interface RedisCalls {
   isOpen(slot: number): boolean;
   /** Only before the first connection was ever made: waits up to one command timeout for it. */
   firstConnection(): Promise<void> | null;
-  acquire(args: Args, slot: number): Promise<number[]>;
+  /** One acquisition: its keys and its packed arguments (see ACQUIRE_SCRIPT). */
+  acquire(keys: readonly string[], packed: string, slot: number): Promise<number[]>;
   adjust(args: Args, slot: number): Promise<number[]>;
   /** Renews concurrency leases (RENEW_SCRIPT); `args` starts with the key count. */
   renew(args: Args, slot: number): Promise<number[]>;
@@ -174,21 +175,24 @@ export function createRedisCalls(
    * atomically, so one call must not hold Redis for long.
    */
   const MAX_ACQUIRE_BATCH = 128;
-  let acquires: { args: Args; resolve: (r: number[]) => void; reject: (e: unknown) => void }[] = [];
+  let acquires: {
+    keys: readonly string[];
+    packed: string;
+    resolve: (r: number[]) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
 
   function sendAcquires(): void {
     const batch = acquires;
     if (batch.length === 0) return;
     acquires = [];
-    // KEYS: every acquisition's keys in turn; ARGV: the count, then per acquisition its key count, its
-    // argument count and its arguments (see ACQUIRE_SCRIPT).
-    const keys: (string | number)[] = [];
+    // KEYS: every acquisition's keys in turn; ARGV: the count, then per acquisition its key count and its
+    // packed arguments (see ACQUIRE_SCRIPT).
+    const keys: string[] = [];
     const argv: (string | number)[] = [batch.length];
-    for (const { args } of batch) {
-      const nk = args[0] as number;
-      argv.push(nk, args.length - 1 - nk);
-      for (let i = 1; i <= nk; i++) keys.push(args[i]!);
-      for (let i = 1 + nk; i < args.length; i++) argv.push(args[i]!);
+    for (const a of batch) {
+      argv.push(a.keys.length, a.packed);
+      for (const k of a.keys) keys.push(k);
     }
     run(single, () => c.syLimitAcquire(keys.length, ...keys, ...argv), batch.length).then(
       (replies) => {
@@ -200,16 +204,15 @@ export function createRedisCalls(
     );
   }
 
-  function acquire(args: Args, slot: number): Promise<number[]> {
+  function acquire(keys: readonly string[], packed: string, slot: number): Promise<number[]> {
     if (client.status !== "ready") return run(shardOf(slot), notReady);
     if (cluster) {
-      const nk = args[0] as number;
-      return run(shardOf(slot), () =>
-        c.syLimitAcquire(nk, ...args.slice(1, 1 + nk), 1, nk, args.length - 1 - nk, ...args.slice(1 + nk)),
-      ).then((replies) => replies[0]!);
+      return run(shardOf(slot), () => c.syLimitAcquire(keys.length, ...keys, 1, keys.length, packed)).then(
+        (replies) => replies[0]!,
+      );
     }
     return new Promise((resolve, reject) => {
-      acquires.push({ args, resolve, reject });
+      acquires.push({ keys, packed, resolve, reject });
       batchWrites();
       if (acquires.length >= MAX_ACQUIRE_BATCH) sendAcquires();
     });

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from "ioredis";
 import { buildAdmission, NO_RULES_ADMISSION, V_REJECT, V_UNAVAILABLE, V_UNKNOWN } from "./admission.ts";
 import { addInto, normalizeAmounts, type Tally, usageOf } from "./amounts.ts";
 import { type BreakerOptions, createBreaker } from "./breaker.ts";
-import { COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
+import { ACQUIRE_SEPARATOR, COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
 import type { Admission, Amounts, Lease, LimitDecisionEvent, Limiter, LimitPlan, LimitRule } from "./engine-types.ts";
 import { counterKey } from "./limit-keys.ts";
 import { createMemoryEngine, DEFAULT_LEASE_TTL_MS, leaseRenewIntervalMs } from "./memory-engine.ts";
@@ -143,8 +143,9 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     return p;
   }
 
-  function argsFor(g: SlotGroup, leaseId: string, d: Amounts): (string | number)[] {
-    return [...g.head, leaseId, d.inputTokens, d.outputTokens, d.costMicroUsd, ...g.tail];
+  /** The group's acquire arguments for one request, packed into one string (see ACQUIRE_SCRIPT). */
+  function packedFor(g: SlotGroup, leaseId: string, d: Amounts): string {
+    return `${g.packedHead}${leaseId}${ACQUIRE_SEPARATOR}${d.inputTokens}${ACQUIRE_SEPARATOR}${d.outputTokens}${ACQUIRE_SEPARATOR}${d.costMicroUsd}${g.packedTail}`;
   }
 
   /** The `local` rules of the failed groups as a memory plan at their local limits; built once per set. */
@@ -195,7 +196,7 @@ export function createLimiter(opts: LimiterOptions): Limiter {
   /** One group's acquisition, or null when its shard's breaker holds it back or Redis fails. */
   function acquireGroup(g: SlotGroup, leaseId: string, d: Amounts): Promise<Reply> | null {
     if (!calls.mayCall(g.slot)) return null;
-    return calls.acquire(argsFor(g, leaseId, d), g.slot).catch(() => null);
+    return calls.acquire(g.keys, packedFor(g, leaseId, d), g.slot).catch(() => null);
   }
 
   function emit(rule: LimitRule, outcome: LimitDecisionEvent["outcome"]): void {

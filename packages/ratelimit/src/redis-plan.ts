@@ -1,6 +1,6 @@
 import { isMetered } from "./amounts.ts";
 import { type CompiledRules, compileRules, type PlanCounter } from "./compile-rules.ts";
-import { COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
+import { ACQUIRE_SEPARATOR, COUNTER_EXPIRY_MARGIN_MS } from "./engine-scripts.ts";
 import type { LimitPlan, LimitRule } from "./engine-types.ts";
 import { keySlot } from "./key-slot.ts";
 
@@ -21,10 +21,15 @@ export interface SlotGroup {
   readonly ruleIdx: readonly number[];
   /** Index into `counters` of each rule in this group. */
   readonly ruleCounter: readonly number[];
-  /** Script arguments before the per-request part: number of keys, keys, lease TTL, expiry margin. */
-  readonly head: readonly (string | number)[];
-  /** Script arguments after it: per counter kind and window code, per rule counter index, limit, shadow. */
-  readonly tail: readonly (string | number)[];
+  /** The counters' key bases, the acquire script's KEYS for this group. */
+  readonly keys: readonly string[];
+  /**
+   * The acquire script's arguments before the per-request part (lease TTL, expiry margin), joined by
+   * {@link ACQUIRE_SEPARATOR} and ending with one: compiled once, so a request adds only its own part.
+   */
+  readonly packedHead: string;
+  /** The arguments after it (per counter kind and window code, per rule counter index, limit, shadow), starting with the separator. */
+  readonly packedTail: string;
   /** Keys of the group's concurrency sorted sets, released by settle. */
   readonly leaseKeys: readonly string[];
   /** The Cluster hash slot of the group's keys (on a standalone Redis, whatever the grouping used). */
@@ -90,8 +95,9 @@ export function compileRedisPlan(
       counters: gc,
       ruleIdx,
       ruleCounter: ruleIdx.map((i) => local.get(compiled.ruleCounter[i]!)!),
-      head: Object.freeze([gc.length, ...gc.map((c) => c.key), leaseTtlMs, COUNTER_EXPIRY_MARGIN_MS]),
-      tail: Object.freeze(tail),
+      keys: Object.freeze(gc.map((c) => c.key)),
+      packedHead: `${leaseTtlMs}${ACQUIRE_SEPARATOR}${COUNTER_EXPIRY_MARGIN_MS}${ACQUIRE_SEPARATOR}`,
+      packedTail: tail.map((a) => `${ACQUIRE_SEPARATOR}${a}`).join(""),
       leaseKeys: gc.filter((c) => c.windowCode === 0).map((c) => c.key),
       slot,
     };
