@@ -5,12 +5,13 @@ import { evaluate } from "./lib/evaluate.ts";
 import type { LoadRequest } from "./lib/load-job.ts";
 import { startLoadGenerator } from "./lib/loadgen-client.ts";
 import { machineInfo } from "./lib/machine.ts";
-import { measure } from "./lib/measure.ts";
+import { type Measured, measure } from "./lib/measure.ts";
 import { parseOptions, USAGE } from "./lib/options.ts";
 import { PERF_HZ, type PerfRecording, perfAvailable, perfBreakdown, startPerfRecord } from "./lib/perf.ts";
 import { probe } from "./lib/probe.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchResults, LatencyRow, Mode, PerfRow, ThroughputRow } from "./lib/results.ts";
+import { combineRounds } from "./lib/rounds.ts";
 import { directTarget, startHonoProxyTarget, startMock, startProxyTarget } from "./lib/simple-targets.ts";
 import { soak } from "./lib/soak.ts";
 import { placement, startSwitchyard } from "./lib/switchyard-target.ts";
@@ -97,38 +98,62 @@ try {
   const perfRows: PerfRow[] = [];
   const latency: LatencyRow[] = [];
   const modes = opts.focus ? [opts.focus] : (["plain", "stream"] as const);
+  const rounds = plan.rounds;
   for (const mode of modes) {
     // A focused run compares the proxies only: (1) tells nothing about the data plane's own cost.
-    for (const t of opts.focus ? [proxy, hono, sy] : targets) {
-      log(`${mode}: closed loop on ${t.name}`);
-      const job = { kind: "closed", requests: [req(t, mode)], ...plan.closed } as const;
-      const sampled = opts.perf && t !== direct;
-      const perfFile = join(runDir, `perf-${mode}-${t.name}.data`);
-      // Sampling covers exactly the measured window: started and stopped by the generator's window events.
-      let recording: PerfRecording | null = null;
-      let stopped: Promise<void> | null = null;
-      const hooks = {
-        onWindowStart() {
-          if (sampled) recording = startPerfRecord(t.pid, perfFile);
-        },
-        onWindowEnd() {
-          stopped = recording?.stop() ?? null;
-        },
-      };
-      const measured = await measure(gen, t.pid, job, t === sy ? sy.redisPid : undefined, hooks);
-      throughput.push({ target: t.name, mode, measured });
-      if (stopped !== null) {
-        await stopped;
-        log(`${mode}: reading the perf samples of ${t.name}`);
-        perfRows.push({ target: t.name, mode, ok: measured.load.ok, hz: PERF_HZ, breakdown: perfBreakdown(perfFile) });
+    const closedTargets = opts.focus ? [proxy, hono, sy] : targets;
+    const closedRounds = new Map<Target, Measured[]>(closedTargets.map((t) => [t, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const t of closedTargets) {
+        log(`${mode}: closed loop on ${t.name}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ""}`);
+        const { connections, durationMs } = plan.closed;
+        const warmupMs = round === 0 ? plan.closed.warmupMs : plan.closed.roundWarmupMs;
+        const job = { kind: "closed", requests: [req(t, mode)], connections, warmupMs, durationMs } as const;
+        // Linux perf samples the first round's window only: one window is enough for a breakdown.
+        const sampled = opts.perf && t !== direct && round === 0;
+        const perfFile = join(runDir, `perf-${mode}-${t.name}.data`);
+        // Sampling covers exactly the measured window: started and stopped by the generator's window events.
+        let recording: PerfRecording | null = null;
+        let stopped: Promise<void> | null = null;
+        const hooks = {
+          onWindowStart() {
+            if (sampled) recording = startPerfRecord(t.pid, perfFile);
+          },
+          onWindowEnd() {
+            stopped = recording?.stop() ?? null;
+          },
+        };
+        const measured = await measure(gen, t.pid, job, t === sy ? sy.redisPid : undefined, hooks);
+        closedRounds.get(t)!.push(measured);
+        if (stopped !== null) {
+          await stopped;
+          log(`${mode}: reading the perf samples of ${t.name}`);
+          perfRows.push({
+            target: t.name,
+            mode,
+            ok: measured.load.ok,
+            hz: PERF_HZ,
+            breakdown: perfBreakdown(perfFile),
+          });
+        }
       }
     }
+    for (const [t, list] of closedRounds) {
+      throughput.push({ target: t.name, mode, measured: combineRounds(list), rounds: list });
+    }
     for (const rate of opts.focus ? [] : plan.open.rates) {
-      for (const t of latencyTargets) {
-        log(`${mode}: ${rate} req/s on ${t.name}`);
-        const { connections, warmupMs, durationMs } = plan.open;
-        const job = { kind: "open", requests: [req(t, mode)], rate, connections, warmupMs, durationMs } as const;
-        latency.push({ target: t.name, mode, rate, measured: await measure(gen, t.pid, job) });
+      const openRounds = new Map<Target, Measured[]>(latencyTargets.map((t) => [t, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const t of latencyTargets) {
+          log(`${mode}: ${rate} req/s on ${t.name}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ""}`);
+          const { connections, durationMs } = plan.open;
+          const warmupMs = round === 0 ? plan.open.warmupMs : plan.open.roundWarmupMs;
+          const job = { kind: "open", requests: [req(t, mode)], rate, connections, warmupMs, durationMs } as const;
+          openRounds.get(t)!.push(await measure(gen, t.pid, job));
+        }
+      }
+      for (const [t, list] of openRounds) {
+        latency.push({ target: t.name, mode, rate, measured: combineRounds(list), rounds: list });
       }
     }
   }

@@ -3,11 +3,22 @@ import { parseArgs } from "node:util";
 /** Durations and rates of one run. */
 export interface RunPlan {
   readonly quick: boolean;
-  readonly closed: { readonly connections: number; readonly warmupMs: number; readonly durationMs: number };
+  /**
+   * How many times each closed-loop and open-loop measurement is taken, the targets alternating within each
+   * round (see rounds.ts); `warmupMs` comes before a target's first round, `roundWarmupMs` before the others.
+   */
+  readonly rounds: number;
+  readonly closed: {
+    readonly connections: number;
+    readonly warmupMs: number;
+    readonly roundWarmupMs: number;
+    readonly durationMs: number;
+  };
   readonly open: {
     readonly rates: readonly number[];
     readonly connections: number;
     readonly warmupMs: number;
+    readonly roundWarmupMs: number;
     readonly durationMs: number;
   };
   readonly soak: {
@@ -38,22 +49,27 @@ export interface BenchOptions {
 }
 
 /**
- * The full run: about 7.5 minutes of load plus start-up, inside the 10 minutes the issue allows. Closed-loop
- * warm-ups are long enough for V8 to finish optimising the data plane's request path (a second or two of
- * load is not: the first runs measured a half-optimised process at twice its steady cost).
+ * The full run: about 8 minutes of load plus start-up, inside the 10 minutes the issue allows. The first
+ * closed-loop warm-up of a target is long enough for V8 to finish optimising the data plane's request path
+ * (a second or two of load is not: the first runs measured a half-optimised process at twice its steady
+ * cost); later rounds need only a second for the connections and the window to settle. Three rounds of 3 s
+ * measure about as long as one window of 10 s (closed) or 8 s (open) did, but a burst of someone else's load
+ * now spoils one round of one target instead of the whole figure.
  */
 const FULL: RunPlan = {
   quick: false,
-  closed: { connections: 16, warmupMs: 5_000, durationMs: 10_000 },
-  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 2_000, durationMs: 8_000 },
+  rounds: 3,
+  closed: { connections: 16, warmupMs: 5_000, roundWarmupMs: 1_000, durationMs: 3_000 },
+  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 2_000, roundWarmupMs: 1_000, durationMs: 3_000 },
   soak: { rate: 300, warmupMs: 15_000, durationMs: 120_000, sampleMs: 30_000 },
 };
 
 /** `--quick`: the same scenarios with short windows, for development; its numbers are rough. */
 const QUICK: RunPlan = {
   quick: true,
-  closed: { connections: 16, warmupMs: 3_000, durationMs: 3_000 },
-  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 1_000, durationMs: 3_000 },
+  rounds: 1,
+  closed: { connections: 16, warmupMs: 3_000, roundWarmupMs: 1_000, durationMs: 3_000 },
+  open: { rates: [100, 500, 2000], connections: 256, warmupMs: 1_000, roundWarmupMs: 1_000, durationMs: 3_000 },
   soak: { rate: 300, warmupMs: 2_000, durationMs: 12_000, sampleMs: 4_000 },
 };
 

@@ -1,4 +1,6 @@
+import type { Measured } from "./measure.ts";
 import type { BenchResults, LatencyRow, Mode, TargetCheck } from "./results.ts";
+import { median, perRound } from "./rounds.ts";
 import { EVENT_LOOP_RESOLUTION_MS } from "./soak.ts";
 import type { TargetName } from "./target.ts";
 
@@ -78,9 +80,22 @@ function perfTable(r: BenchResults): string[] {
   return lines;
 }
 
+/** How long each target was measured: one window, or rounds of one (figures then their medians). */
+function windows(r: BenchResults, durationMs: number): string {
+  const rounds = r.plan.rounds;
+  return rounds > 1 ? `${rounds} rounds of ${durationMs / 1000} s, medians` : `${durationMs / 1000} s`;
+}
+
+/** The median over rounds of `f(a, b)`, rounds paired in order (see rounds.ts). */
+const pairedMedian = (
+  a: readonly Measured[] | undefined,
+  b: readonly Measured[],
+  f: (a: Measured, b: Measured) => number,
+): number => (a ? median(perRound(a, b, f)) : Number.NaN);
+
 function throughputTable(r: BenchResults): string[] {
   const lines = [
-    `### Maximum throughput (closed loop, ${r.plan.closed.connections} connections, ${r.plan.closed.durationMs / 1000} s)`,
+    `### Maximum throughput (closed loop, ${r.plan.closed.connections} connections, ${windows(r, r.plan.closed.durationMs)})`,
     "",
     row([
       "mode",
@@ -96,8 +111,13 @@ function throughputTable(r: BenchResults): string[] {
     row(Array(9).fill("---")),
   ];
   for (const t of r.throughput) {
-    const cpu = (name: TargetName) =>
-      r.throughput.find((x) => x.mode === t.mode && x.target === name)?.measured.cpuUsPerRequest ?? Number.NaN;
+    // Per-core ratios within each round, then their median.
+    const vs = (name: TargetName) =>
+      pairedMedian(
+        r.throughput.find((x) => x.mode === t.mode && x.target === name)?.rounds,
+        t.rounds,
+        (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest,
+      );
     const m = t.measured;
     lines.push(
       row([
@@ -108,8 +128,8 @@ function throughputTable(r: BenchResults): string[] {
         `${Math.round(m.cpuUtilization * 100)}%`,
         int(m.cpuUsPerRequest),
         int(1e6 / m.cpuUsPerRequest),
-        ratio(cpu("direct") / m.cpuUsPerRequest),
-        ratio(cpu("proxy") / m.cpuUsPerRequest),
+        ratio(vs("direct")),
+        ratio(vs("proxy")),
       ]),
     );
   }
@@ -135,7 +155,7 @@ function throughputTable(r: BenchResults): string[] {
 
 function latencyTable(r: BenchResults): string[] {
   const lines = [
-    `### Latency at fixed offered rates (open loop, ${r.plan.open.durationMs / 1000} s each; ms from the scheduled send)`,
+    `### Latency at fixed offered rates (open loop, ${windows(r, r.plan.open.durationMs)}; ms from the scheduled send)`,
     "",
     row([
       "mode",
@@ -159,9 +179,10 @@ function latencyTable(r: BenchResults): string[] {
   const direct = (l: LatencyRow) =>
     r.latency.find((x) => x.mode === l.mode && x.rate === l.rate && x.target === "direct");
   for (const l of r.latency) {
-    const d = direct(l)?.measured.load;
     const m = l.measured.load;
-    const add = (f: (x: typeof m) => number) => (d && l.target !== "direct" ? ms(f(m) - f(d)) : "–");
+    // Added latency within each round, then its median.
+    const add = (f: (x: typeof m) => number) =>
+      l.target === "direct" ? "–" : ms(pairedMedian(direct(l)?.rounds, l.rounds, (d, t) => f(t.load) - f(d.load)));
     lines.push(
       row([
         MODE[l.mode],
@@ -227,7 +248,8 @@ function checkLine(c: TargetCheck): string {
   // A ratio just under its bound would print as "missed by 0.00x".
   const gapText = c.unit === "x" && gap < 0.01 ? "<0.01x" : fmt(gap);
   const miss = c.met ? "" : ` (missed by ${gapText})`;
-  return row([c.name, fmt(c.measured), `${bound} ${fmt(c.limit)}`, c.met ? "met" : `**missed**${miss}`]);
+  const rounds = c.rounds ? ` (rounds: ${c.rounds.map(fmt).join(", ")})` : "";
+  return row([c.name, `${fmt(c.measured)}${rounds}`, `${bound} ${fmt(c.limit)}`, c.met ? "met" : `**missed**${miss}`]);
 }
 
 /** The run as markdown: machine, targets, then the throughput, latency and soak tables. */
@@ -245,6 +267,12 @@ export function renderReport(r: BenchResults): string {
     row(["---", "---", "---", "---"]),
     ...r.checks.map(checkLine),
     "",
+    ...(r.plan.rounds > 1
+      ? [
+          `Every closed-loop and open-loop figure was measured in ${r.plan.rounds} rounds, the targets taking turns within each round; a target's figures are the medians of its rounds, and each comparison between targets (the ratios, the added latency) is made within each round, back to back, and its median reported.`,
+          "",
+        ]
+      : []),
     ...throughputTable(r),
     "",
     ...perfTable(r),

@@ -12,7 +12,10 @@ export type Mode = "plain" | "stream";
 export interface ThroughputRow {
   readonly target: TargetName;
   readonly mode: Mode;
+  /** The rounds combined (rounds.ts): medians of the rounds' figures. */
   readonly measured: Measured;
+  /** Each round's measurement, in round order. */
+  readonly rounds: readonly Measured[];
 }
 
 /** One open-loop (fixed offered rate) measurement. */
@@ -20,7 +23,10 @@ export interface LatencyRow {
   readonly target: TargetName;
   readonly mode: Mode;
   readonly rate: number;
+  /** The rounds combined (rounds.ts): medians of the rounds' figures. */
   readonly measured: Measured;
+  /** Each round's measurement, in round order. */
+  readonly rounds: readonly Measured[];
 }
 
 /** One of the issue's targets, checked against a run. */
@@ -32,6 +38,8 @@ export interface TargetCheck {
   readonly bound: "min" | "max";
   readonly unit: string;
   readonly met: boolean;
+  /** The comparison in each round, when `measured` is their median. */
+  readonly rounds?: readonly number[];
 }
 
 /** Everything a run produced; written as JSON, rendered as markdown. */
