@@ -1,7 +1,6 @@
 import type { LoadResult } from "./load-job.ts";
-import type { Measured } from "./measure.ts";
 import type { LatencyRow, Mode, TargetCheck, ThroughputRow } from "./results.ts";
-import { median, perRound } from "./rounds.ts";
+import { compareRounds } from "./rounds.ts";
 import { EVENT_LOOP_RESOLUTION_MS, type SoakResult } from "./soak.ts";
 import type { TargetName } from "./target.ts";
 
@@ -20,16 +19,6 @@ function check(
   return { name, measured, limit, bound, unit, met, ...(rounds && rounds.length > 1 ? { rounds } : {}) };
 }
 
-/** A comparison of two targets: its median over the rounds (rounds.ts), and the per-round values. */
-function compared(
-  a: readonly Measured[] | undefined,
-  b: readonly Measured[] | undefined,
-  f: (a: Measured, b: Measured) => number,
-): { value: number; rounds: number[] } {
-  const rounds = a && b ? perRound(a, b, f) : [];
-  return { value: median(rounds), rounds };
-}
-
 /**
  * Checks a run against the issue's targets. Throughput per core is the inverse of CPU time per request, so
  * the per-core ratio of (3) to (2) is (2)'s CPU per request over (3)'s: it does not depend on which process
@@ -45,9 +34,9 @@ export function evaluate(
   const open = (t: TargetName, m: Mode) =>
     latency.find((r) => r.target === t && r.mode === m && r.rate === TARGET_RATE)?.rounds;
   const perCore = (m: Mode) =>
-    compared(closed("proxy", m), closed("switchyard", m), (p, sy) => p.cpuUsPerRequest / sy.cpuUsPerRequest);
+    compareRounds(closed("proxy", m), closed("switchyard", m), (p, sy) => p.cpuUsPerRequest / sy.cpuUsPerRequest);
   const added = (m: Mode, pick: (l: LoadResult) => number) =>
-    compared(open("direct", m), open("switchyard", m), (d, sy) => pick(sy.load) - pick(d.load));
+    compareRounds(open("direct", m), open("switchyard", m), (d, sy) => pick(sy.load) - pick(d.load));
   const checks: TargetCheck[] = [];
   const push = (
     name: string,

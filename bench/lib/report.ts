@@ -1,6 +1,5 @@
-import type { Measured } from "./measure.ts";
 import type { BenchResults, LatencyRow, Mode, TargetCheck } from "./results.ts";
-import { median, perRound } from "./rounds.ts";
+import { compareRounds } from "./rounds.ts";
 import { EVENT_LOOP_RESOLUTION_MS } from "./soak.ts";
 import type { TargetName } from "./target.ts";
 
@@ -86,13 +85,6 @@ function windows(r: BenchResults, durationMs: number): string {
   return rounds > 1 ? `${rounds} rounds of ${durationMs / 1000} s, medians` : `${durationMs / 1000} s`;
 }
 
-/** The median over rounds of `f(a, b)`, rounds paired in order (see rounds.ts). */
-const pairedMedian = (
-  a: readonly Measured[] | undefined,
-  b: readonly Measured[],
-  f: (a: Measured, b: Measured) => number,
-): number => (a ? median(perRound(a, b, f)) : Number.NaN);
-
 function throughputTable(r: BenchResults): string[] {
   const lines = [
     `### Maximum throughput (closed loop, ${r.plan.closed.connections} connections, ${windows(r, r.plan.closed.durationMs)})`,
@@ -113,11 +105,11 @@ function throughputTable(r: BenchResults): string[] {
   for (const t of r.throughput) {
     // Per-core ratios within each round, then their median.
     const vs = (name: TargetName) =>
-      pairedMedian(
+      compareRounds(
         r.throughput.find((x) => x.mode === t.mode && x.target === name)?.rounds,
         t.rounds,
         (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest,
-      );
+      ).value;
     const m = t.measured;
     lines.push(
       row([
@@ -182,7 +174,9 @@ function latencyTable(r: BenchResults): string[] {
     const m = l.measured.load;
     // Added latency within each round, then its median.
     const add = (f: (x: typeof m) => number) =>
-      l.target === "direct" ? "–" : ms(pairedMedian(direct(l)?.rounds, l.rounds, (d, t) => f(t.load) - f(d.load)));
+      l.target === "direct"
+        ? "–"
+        : ms(compareRounds(direct(l)?.rounds, l.rounds, (d, t) => f(t.load) - f(d.load)).value);
     lines.push(
       row([
         MODE[l.mode],

@@ -59,6 +59,19 @@ export function combineRounds(rounds: readonly Measured[]): Measured {
   };
 }
 
+/**
+ * A comparison of two targets: `f` of their measurements in each round they both have, in round order, and
+ * its median. With either target missing, no rounds and NaN.
+ */
+export function compareRounds(
+  a: readonly Measured[] | undefined,
+  b: readonly Measured[] | undefined,
+  f: (a: Measured, b: Measured) => number,
+): { value: number; rounds: number[] } {
+  const rounds = a && b ? perRound(a, b, f) : [];
+  return { value: median(rounds), rounds };
+}
+
 /** `f` of the two targets' measurements in each round they both have, in round order. */
 export function perRound(
   a: readonly Measured[],

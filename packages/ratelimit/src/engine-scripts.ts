@@ -102,16 +102,7 @@ for x = 1, tonumber(ARGV[1]) do
   local nk, packed = tonumber(ARGV[2 * x]), ARGV[2 * x + 1]
   local K, A = {}, {}
   for j = 1, nk do K[j] = KEYS[ki + j] end
-  local from = 1
-  while true do
-    local at = string.find(packed, '\\n', from, true)
-    if not at then
-      A[#A + 1] = string.sub(packed, from)
-      break
-    end
-    A[#A + 1] = string.sub(packed, from, at - 1)
-    from = at + 1
-  end
+  for field in string.gmatch(packed .. '\\n', '(.-)\\n') do A[#A + 1] = field end
   out[x] = acquire(K, A)
   ki = ki + nk
 end

@@ -79,18 +79,8 @@ while i <= #ARGV do
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, i + 1, i + n))
     i = i + n + 1
   else
-    local s = ARGV[i]
     local fields = {}
-    local from = 1
-    while true do
-      local at = string.find(s, '\\n', from, true)
-      if not at then
-        fields[#fields + 1] = string.sub(s, from)
-        break
-      end
-      fields[#fields + 1] = string.sub(s, from, at - 1)
-      from = at + 1
-    end
+    for field in string.gmatch(ARGV[i] .. '\\n', '(.-)\\n') do fields[#fields + 1] = field end
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
     i = i + 1
   end
